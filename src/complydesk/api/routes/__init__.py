@@ -1,0 +1,17 @@
+"""One thin router module per domain; `ROUTERS` is the explicit list app.py mounts."""
+
+from fastapi import APIRouter
+
+from complydesk.api.routes import audit, config, desk, health, me, policy, users
+
+ROUTERS: list[APIRouter] = [
+    health.router,
+    me.router,
+    policy.router,
+    audit.router,
+    users.router,
+    desk.router,
+    config.router,
+]
+
+__all__ = ["ROUTERS"]

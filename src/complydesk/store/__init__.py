@@ -1,0 +1,1 @@
+"""Storage: engine and sessions, SQLAlchemy models, Alembic migrations."""

@@ -1,0 +1,1 @@
+"""Server-rendered web console (Jinja2): login, agent queue, policy, audit status."""

@@ -1,0 +1,106 @@
+"""Background jobs: one explicit list, run by `complydesk worker` or inside `serve`.
+
+A job is a name, an interval and a function of the shared context. Each run
+gets its own transaction; a failing job is logged (its error type only) and
+retried at its next interval, never taking the others down.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from complydesk.audit import AuditLog, current_anchor, write_anchor
+from complydesk.clock import Clock
+from complydesk.identity import purge_expired_sessions
+from complydesk.settings import Settings
+from complydesk.store.db import transaction
+
+log = logging.getLogger("complydesk.worker")
+
+
+@dataclass(frozen=True)
+class JobContext:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    audit: AuditLog
+    clock: Clock
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every_seconds: float
+    run: Callable[[JobContext], str]
+
+
+def _purge_sessions(ctx: JobContext) -> str:
+    with transaction(ctx.sessions) as session:
+        return f"{purge_expired_sessions(session, ctx.clock())} expired sessions removed"
+
+
+def _anchor_audit_head(ctx: JobContext) -> str:
+    path = ctx.settings.data_dir / "audit-anchor.json"
+    with transaction(ctx.sessions) as session:
+        anchor = current_anchor(session, ctx.audit.key, ctx.clock())
+    write_anchor(path, anchor)
+    return f"audit head seq {anchor.seq} anchored to {path.name}"
+
+
+def default_jobs() -> list[Job]:
+    return [
+        Job("sessions.purge", 3600, _purge_sessions),
+        Job("audit.anchor", 600, _anchor_audit_head),
+    ]
+
+
+class Worker:
+    """Runs due jobs on a background thread (serve) or in the foreground (worker)."""
+
+    def __init__(
+        self,
+        jobs: list[Job],
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        audit: AuditLog,
+        clock: Clock,
+    ) -> None:
+        self.jobs = jobs
+        self.ctx = JobContext(settings, sessions, audit, clock)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._next_run = {job.name: 0.0 for job in jobs}
+
+    def run_due(self) -> dict[str, str]:
+        """Run every job whose interval has passed; returns job -> outcome."""
+        outcomes: dict[str, str] = {}
+        for job in self.jobs:
+            if time.monotonic() < self._next_run[job.name]:
+                continue
+            self._next_run[job.name] = time.monotonic() + job.every_seconds
+            try:
+                outcomes[job.name] = job.run(self.ctx)
+                log.info("job done", extra={"job": job.name})
+            except Exception as exc:  # noqa: BLE001 - one job must not stop the rest
+                outcomes[job.name] = f"failed: {type(exc).__name__}"
+                log.error("job failed", extra={"job": job.name, "error": type(exc).__name__})
+        return outcomes
+
+    def run_forever(self) -> None:
+        while not self._stop.is_set():
+            self.run_due()
+            self._stop.wait(self.ctx.settings.worker_interval_seconds)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run_forever, name="complydesk-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)

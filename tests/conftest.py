@@ -1,0 +1,123 @@
+"""Shared fixtures: a fresh database per test on SQLite and on PostgreSQL.
+
+`db_url` is parametrised over both backends, so every test that touches
+storage runs twice. The schema comes from the real Alembic migrations, applied
+once per session to a template (a file for SQLite, a template database for
+PostgreSQL) and cloned per test. PostgreSQL tests skip, with the reason shown,
+only when no server answers at COMPLYDESK_TEST_PG_URL.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from complydesk.settings import Settings, load_settings
+from complydesk.store.db import make_engine, make_sessionmaker
+from complydesk.store.migrate import upgrade
+
+PG_URL = os.environ.get(
+    "COMPLYDESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+PG_TEMPLATE = "complydesk_test_template"
+
+
+def _pg_admin() -> Engine:
+    return create_engine(PG_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> str:
+    admin = _pg_admin()
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server"
+        reason = f"PostgreSQL not reachable at {make_url(PG_URL).host}: {exc}"
+        if os.environ.get("COMPLYDESK_REQUIRE_POSTGRES"):
+            pytest.fail(reason + " (COMPLYDESK_REQUIRE_POSTGRES is set)")
+        pytest.skip(reason)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_TEMPLATE}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{PG_TEMPLATE}"'))
+    upgrade(make_url(PG_URL).set(database=PG_TEMPLATE).render_as_string(False))
+    admin.dispose()
+    return PG_TEMPLATE
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database of its own for this test, on each backend."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "complydesk.db"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    template_name: str = request.getfixturevalue("pg_template")
+    name = f"cd_test_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    """Settings pointing at this test's database and a private data dir."""
+    return load_settings(database_url=db_url, data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def fixed_now() -> datetime:
+    return datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[FastAPI]:
+    """The real app on this test's database, background jobs off."""
+    from complydesk.api import create_app
+
+    application = create_app(settings)
+    yield application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, follow_redirects=False) as test_client:
+        yield test_client

@@ -1,0 +1,159 @@
+"""Every route x every role gets exactly its permitted answer (the matrix is law).
+
+The table below is the specification: adding a route without adding it here
+fails `test_every_route_is_in_the_table`; a route whose declared permission
+drifts from the table fails `test_routes_declare_the_permission_in_the_table`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from complydesk.api.deps import AppContext, permission_of
+from complydesk.api.routes import ROUTERS
+from complydesk.demo import load_demo
+from complydesk.identity import Permission, Role, permissions_for
+from complydesk.store.db import transaction
+from complydesk.store.models import AuditEntry
+from complydesk.web import pages
+from tests.helpers import add_user_with_token
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+P = Permission
+
+# (method, path) -> what it needs; True in the third slot marks console pages.
+ROUTES: dict[tuple[str, str], tuple[str | Permission, bool]] = {
+    ("GET", "/healthz"): (PUBLIC, False),
+    ("GET", "/openapi.json"): (PUBLIC, False),
+    ("GET", "/docs"): (PUBLIC, False),
+    ("GET", "/docs/oauth2-redirect"): (PUBLIC, False),
+    ("GET", "/redoc"): (PUBLIC, False),
+    ("GET", "/v1/me"): (AUTHENTICATED, False),
+    ("GET", "/v1/config"): (P.CONFIG_READ, False),
+    ("GET", "/v1/policy/packs"): (P.POLICY_READ, False),
+    ("GET", "/v1/policy/packs/{name}"): (P.POLICY_READ, False),
+    ("GET", "/v1/audit/entries"): (P.AUDIT_READ, False),
+    ("GET", "/v1/audit/verify"): (P.AUDIT_VERIFY, False),
+    ("GET", "/v1/users"): (P.USERS_READ, False),
+    ("POST", "/v1/users"): (P.USERS_MANAGE, False),
+    ("POST", "/v1/users/{username}/tokens"): (P.USERS_MANAGE, False),
+    ("GET", "/v1/desk/tickets"): (P.TICKETS_READ, False),
+    ("GET", "/v1/desk/tickets/{ticket_id}"): (P.TICKETS_READ, False),
+    ("GET", "/v1/desk/conversations/{conversation_id}"): (P.CONVERSATIONS_READ, False),
+    ("GET", "/login"): (PUBLIC, True),
+    ("POST", "/login"): (PUBLIC, True),
+    ("POST", "/logout"): (PUBLIC, True),
+    ("GET", "/"): (AUTHENTICATED, True),
+    ("GET", "/console/tickets"): (P.TICKETS_READ, True),
+    ("GET", "/console/policy"): (P.POLICY_READ, True),
+    ("GET", "/console/audit"): (P.AUDIT_VERIFY, True),
+}
+
+
+def _app_routes(app: FastAPI) -> dict[tuple[str, str], Any]:
+    """The app's own routes plus those of every router it includes."""
+    included = [r for r in app.routes if getattr(r, "path", None) is None]
+    assert len(included) == len(ROUTERS) + 1, "a router is mounted outside ROUTERS"
+    routes = [r for r in app.routes if getattr(r, "path", None) is not None]
+    for router in [*ROUTERS, pages.router]:
+        routes.extend(router.routes)
+    found = {}
+    for route in routes:
+        methods = getattr(route, "methods", None) or set()
+        for method in methods - {"HEAD"}:
+            found[(method, route.path)] = route  # type: ignore[attr-defined]
+    return found
+
+
+def test_every_route_is_in_the_table(app: FastAPI) -> None:
+    assert set(_app_routes(app)) == set(ROUTES)
+
+
+def test_routes_declare_the_permission_in_the_table(app: FastAPI) -> None:
+    for key, route in _app_routes(app).items():
+        if not isinstance(route, APIRoute):
+            continue
+        declared = [
+            p
+            for dep in route.dependant.dependencies
+            if (p := permission_of(dep.call)) is not None  # type: ignore[arg-type]
+        ]
+        need, _ = ROUTES[key]
+        expected = [need] if isinstance(need, Permission) else []
+        assert declared == expected, key
+
+
+def _request(client: TestClient, method: str, path: str, token: str | None, n: int) -> int:
+    concrete = (
+        path.replace("{name}", "baseline")
+        .replace("{username}", "agent")
+        .replace("{ticket_id}", "1")
+        .replace("{conversation_id}", "1")
+    )
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body: dict[str, Any] | None = None
+    data: dict[str, str] | None = None
+    if (method, path) == ("POST", "/v1/users"):
+        body = {"username": f"new-user-{n}", "role": "agent", "password": "x" * 16}
+    elif (method, path) == ("POST", "/v1/users/{username}/tokens"):
+        body = {"name": f"token-{n}"}
+    elif (method, path) == ("POST", "/login"):
+        data = {"username": "nobody", "password": "wrong-password"}
+    response = client.request(method, concrete, headers=headers, json=body, data=data)
+    return response.status_code
+
+
+def _expected(need: str | Permission, page: bool, role: Role | None) -> set[int]:
+    if need == PUBLIC:
+        return {200, 303, 401} if page else {200}  # /login POST with bad creds: 401
+    if role is None:
+        return {303} if page else {401}
+    if need == AUTHENTICATED or need in permissions_for(role):
+        return {200, 201}
+    return {403}
+
+
+@pytest.fixture
+def tokens(app: FastAPI) -> dict[Role, str]:
+    ctx: AppContext = app.state.ctx
+    with transaction(ctx.sessions) as session:
+        load_demo(session, ctx.settings, ctx.audit)
+    return {role: add_user_with_token(ctx.sessions, f"r-{role.value}", role) for role in Role}
+
+
+def _denials(app: FastAPI) -> int:
+    ctx: AppContext = app.state.ctx
+    with ctx.sessions() as session:
+        query = select(func.count()).where(AuditEntry.action == "access.denied")
+        return int(session.scalar(query) or 0)
+
+
+def test_every_role_gets_exactly_its_permitted_answers(
+    client: TestClient, app: FastAPI, tokens: dict[Role, str]
+) -> None:
+    failures = []
+    counter = 0
+    for (method, path), (need, page) in ROUTES.items():
+        if path in {"/logout"}:
+            continue  # checked below: it ends the session it is called with
+        for role in [None, *Role]:
+            counter += 1
+            before = _denials(app)
+            status = _request(client, method, path, tokens[role] if role else None, counter)
+            allowed = _expected(need, page, role)
+            if status not in allowed:
+                failures.append(f"{method} {path} as {role}: {status}, want {allowed}")
+            if status == 403 and _denials(app) != before + 1:
+                failures.append(f"{method} {path} as {role}: denial not audited")
+    assert not failures, "\n".join(failures)
+
+
+def test_logout_is_public_and_redirects(client: TestClient) -> None:
+    assert client.post("/logout").status_code == 303
