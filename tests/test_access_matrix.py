@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from tests.helpers import add_user_with_token
 
 from complydesk.api.deps import AppContext, permission_of
 from complydesk.api.routes import ROUTERS
@@ -22,7 +23,6 @@ from complydesk.identity import Permission, Role, permissions_for
 from complydesk.store.db import transaction
 from complydesk.store.models import AuditEntry
 from complydesk.web import pages
-from tests.helpers import add_user_with_token
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
@@ -90,7 +90,9 @@ def test_routes_declare_the_permission_in_the_table(app: FastAPI) -> None:
         assert declared == expected, key
 
 
-def _request(client: TestClient, method: str, path: str, token: str | None, n: int) -> int:
+def _request(
+    client: TestClient, method: str, path: str, token: str | None, n: int
+) -> int:
     concrete = (
         path.replace("{name}", "baseline")
         .replace("{username}", "agent")
@@ -125,7 +127,10 @@ def tokens(app: FastAPI) -> dict[Role, str]:
     ctx: AppContext = app.state.ctx
     with transaction(ctx.sessions) as session:
         load_demo(session, ctx.settings, ctx.audit)
-    return {role: add_user_with_token(ctx.sessions, f"r-{role.value}", role) for role in Role}
+    return {
+        role: add_user_with_token(ctx.sessions, f"r-{role.value}", role)
+        for role in Role
+    }
 
 
 def _denials(app: FastAPI) -> int:
@@ -146,7 +151,9 @@ def test_every_role_gets_exactly_its_permitted_answers(
         for role in [None, *Role]:
             counter += 1
             before = _denials(app)
-            status = _request(client, method, path, tokens[role] if role else None, counter)
+            status = _request(
+                client, method, path, tokens[role] if role else None, counter
+            )
             allowed = _expected(need, page, role)
             if status not in allowed:
                 failures.append(f"{method} {path} as {role}: {status}, want {allowed}")

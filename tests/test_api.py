@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests.helpers import add_user_with_token
 
 from complydesk.api.deps import AppContext
 from complydesk.identity import Role
-from tests.helpers import add_user_with_token
 
 
 def _token(app: FastAPI, role: Role, name: str = "someone") -> dict[str, str]:
@@ -74,10 +74,14 @@ def test_domain_error_is_problem_with_reason(client: TestClient, app: FastAPI) -
 
 def test_issued_token_works_once_created(client: TestClient, app: FastAPI) -> None:
     headers = _token(app, Role.ADMIN, "boss")
-    client.post("/v1/users", headers=headers, json={"username": "bot", "role": "service"})
+    client.post(
+        "/v1/users", headers=headers, json={"username": "bot", "role": "service"}
+    )
     issued = client.post("/v1/users/bot/tokens", headers=headers, json={"name": "chat"})
     assert issued.status_code == 201
-    me = client.get("/v1/me", headers={"Authorization": f"Bearer {issued.json()['token']}"})
+    me = client.get(
+        "/v1/me", headers={"Authorization": f"Bearer {issued.json()['token']}"}
+    )
     assert me.json()["role"] == "service" and me.json()["is_service"] is True
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests.helpers import PASSWORD, add_user_with_token
 
 from complydesk.api.deps import AppContext
 from complydesk.demo import load_demo
 from complydesk.identity import Role
 from complydesk.store.db import transaction
-from tests.helpers import PASSWORD, add_user_with_token
 
 
 def _login(client: TestClient, username: str, password: str = PASSWORD) -> int:
@@ -19,7 +19,9 @@ def _login(client: TestClient, username: str, password: str = PASSWORD) -> int:
     return response.status_code
 
 
-def test_login_sets_cookie_and_logout_ends_session(client: TestClient, app: FastAPI) -> None:
+def test_login_sets_cookie_and_logout_ends_session(
+    client: TestClient, app: FastAPI
+) -> None:
     add_user_with_token(app.state.ctx.sessions, "ann", Role.AGENT)
     assert client.get("/").status_code == 303
     assert _login(client, "ann") == 303
@@ -41,7 +43,9 @@ def test_wrong_password_is_401_and_audited(client: TestClient, app: FastAPI) -> 
     assert "session.login" in page.text and "denied" in page.text
 
 
-def test_agent_sees_tickets_but_not_the_audit_page(client: TestClient, app: FastAPI) -> None:
+def test_agent_sees_tickets_but_not_the_audit_page(
+    client: TestClient, app: FastAPI
+) -> None:
     ctx: AppContext = app.state.ctx
     with transaction(ctx.sessions) as session:
         load_demo(session, ctx.settings, ctx.audit)

@@ -88,7 +88,9 @@ def test_duplicate_username_is_a_conflict_and_keeps_the_first(
     with pytest.raises(Conflict), transaction(session_factory) as session:
         _person(session, role=Role.ADMIN)
     with session_factory() as session:
-        assert session.scalar(select(User.role).where(User.username == "alice")) == "agent"
+        assert (
+            session.scalar(select(User.role).where(User.username == "alice")) == "agent"
+        )
 
 
 def test_token_is_stored_hashed_and_expires(
@@ -109,7 +111,9 @@ def test_token_is_stored_hashed_and_expires(
         assert secret.encode() not in db_file.read_bytes()
 
 
-def test_deactivated_user_loses_token_access(session_factory: sessionmaker[Session]) -> None:
+def test_deactivated_user_loses_token_access(
+    session_factory: sessionmaker[Session],
+) -> None:
     now = utcnow()
     with transaction(session_factory) as session:
         user = _person(session)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from complydesk.errors import ConfigError
-from complydesk.store.db import make_engine, transaction
+from complydesk.store.db import make_engine, read_transaction, transaction
 from complydesk.store.migrate import current_revision, head_revision
 from complydesk.store.models import Customer
 
@@ -40,7 +41,9 @@ def test_foreign_keys_are_enforced(session_factory: sessionmaker[Session]) -> No
             )
 
 
-def test_aware_datetimes_round_trip_as_utc(session_factory: sessionmaker[Session]) -> None:
+def test_aware_datetimes_round_trip_as_utc(
+    session_factory: sessionmaker[Session],
+) -> None:
     shanghai = timezone(timedelta(hours=8))
     local = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=shanghai)
     with transaction(session_factory) as session:
@@ -65,3 +68,21 @@ def test_naive_datetimes_are_refused(session_factory: sessionmaker[Session]) -> 
 def test_when_url_is_unusable_then_config_error(url: str, needle: str) -> None:
     with pytest.raises(ConfigError, match=needle):
         make_engine(url)
+
+
+def test_a_long_read_does_not_block_writers(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with read_transaction(session_factory) as reader:
+        reader.execute(text("SELECT count(*) FROM customers")).scalar()
+        done = threading.Event()
+
+        def write() -> None:
+            with transaction(session_factory) as writer:
+                writer.add(Customer(ref="C-3", created_at=datetime.now(UTC)))
+            done.set()
+
+        thread = threading.Thread(target=write)
+        thread.start()
+        assert done.wait(timeout=5), "writer blocked by a read-only transaction"
+        thread.join()

@@ -1,4 +1,4 @@
-"""An injectable clock: domain code asks a Clock for the time, tests pass a fixed one."""
+"""An injectable clock: domain code asks a Clock for the time; tests fix it."""
 
 from __future__ import annotations
 

@@ -32,13 +32,36 @@ STAFF = [
     ("compliance", Role.COMPLIANCE_OFFICER),
     ("auditor", Role.AUDITOR),
 ]
-CUSTOMERS = [("DEMO-C001", "cn"), ("DEMO-C002", "cn"), ("DEMO-C003", "eu"), ("DEMO-C004", "us-ca")]
+CUSTOMERS = [
+    ("DEMO-C001", "cn"),
+    ("DEMO-C002", "cn"),
+    ("DEMO-C003", "eu"),
+    ("DEMO-C004", "us-ca"),
+]
 TICKETS = [
-    ("DEMO-C001", "complaint", "electronics", "submitted", "笔记本电脑屏幕闪烁，要求维修方案"),
+    (
+        "DEMO-C001",
+        "complaint",
+        "electronics",
+        "submitted",
+        "笔记本电脑屏幕闪烁，要求维修方案",
+    ),
     ("DEMO-C001", "delivery", "logistics", "in_progress", "订单物流三天未更新"),
     ("DEMO-C002", "return_refund", "electronics", "accepted", "耳机七天无理由退货"),
-    ("DEMO-C003", "repair", "electronics", "waiting_customer", "Tablet does not charge"),
-    ("DEMO-C004", "billing", "telecom", "resolved", "Plan price changed without notice"),
+    (
+        "DEMO-C003",
+        "repair",
+        "electronics",
+        "waiting_customer",
+        "Tablet does not charge",
+    ),
+    (
+        "DEMO-C004",
+        "billing",
+        "telecom",
+        "resolved",
+        "Plan price changed without notice",
+    ),
 ]
 CONVERSATION = [
     ("customer", False, "我的耳机想退货，怎么操作？"),
@@ -56,13 +79,18 @@ class DemoResult:
 
 def load_demo(session: Session, settings: Settings, audit: AuditLog) -> DemoResult:
     """Insert the demo data once; return whether anything was loaded."""
-    if session.scalar(select(Customer.id).where(Customer.ref == DEMO_MARKER)) is not None:
+    if (
+        session.scalar(select(Customer.id).where(Customer.ref == DEMO_MARKER))
+        is not None
+    ):
         return DemoResult(False, None)
     now = audit.clock()
     passwords = {name: secrets.token_urlsafe(12) for name, _ in STAFF}
     for name, role in STAFF:
         create_user(session, name, role, password=passwords[name], now=now)
-    create_user(session, "helpdesk-bot", Role.SERVICE, password=None, now=now, is_service=True)
+    create_user(
+        session, "helpdesk-bot", Role.SERVICE, password=None, now=now, is_service=True
+    )
 
     customers = {}
     for ref, jurisdiction in CUSTOMERS:
@@ -101,8 +129,12 @@ def load_demo(session: Session, settings: Settings, audit: AuditLog) -> DemoResu
 def _add_conversation(
     session: Session, settings: Settings, customer: Customer, now: datetime
 ) -> None:
-    pack = load_pack(customer.jurisdiction or settings.default_pack, settings.policy_dir)
-    conversation = Conversation(customer_id=customer.id, channel="web_chat", started_at=now)
+    pack = load_pack(
+        customer.jurisdiction or settings.default_pack, settings.policy_dir
+    )
+    conversation = Conversation(
+        customer_id=customer.id, channel="web_chat", started_at=now
+    )
     session.add(conversation)
     session.flush()
     turns = [("bot", True, pack.ai_disclosure.wording.value), *CONVERSATION]

@@ -65,7 +65,8 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         extras = " ".join(f"{k}={v}" for k, v in _fields(record).items())
         ts = datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S")
-        return f"{ts} {record.levelname:<7} {record.name}: {record.getMessage()} {extras}".rstrip()
+        line = f"{ts} {record.levelname:<7} {record.name}: {record.getMessage()}"
+        return f"{line} {extras}".rstrip()
 
 
 def configure(level: str = "INFO", json_lines: bool = False) -> None:

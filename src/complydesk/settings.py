@@ -26,7 +26,7 @@ class Settings(BaseSettings):
 
     database_url: SecretStr = Field(
         default=SecretStr("sqlite:///./complydesk.db"),
-        description="SQLAlchemy URL; SQLite by default, postgresql+psycopg:// in production.",
+        description="SQLAlchemy URL: SQLite by default, postgresql+psycopg:// in prod.",
     )
     data_dir: Path = Field(
         default=Path("./data"),
@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     )
     policy_dir: Path | None = Field(
         default=None,
-        description="Extra policy packs (*.yaml) that add to or override the shipped ones.",
+        description="Extra policy packs (*.yaml) adding to or overriding shipped ones.",
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -109,7 +109,8 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     except ValidationError as exc:
         where = f" (file {path})" if path else ""
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+            for err in exc.errors()
         )
         raise ConfigError(f"invalid settings{where}: {problems}") from exc
 

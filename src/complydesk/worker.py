@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from complydesk.audit import AuditLog, current_anchor, write_anchor
+from complydesk.audit import AuditLog, current_anchor, read_head, write_anchor
 from complydesk.clock import Clock
 from complydesk.identity import purge_expired_sessions
 from complydesk.settings import Settings
@@ -41,12 +41,16 @@ class Job:
 
 def _purge_sessions(ctx: JobContext) -> str:
     with transaction(ctx.sessions) as session:
-        return f"{purge_expired_sessions(session, ctx.clock())} expired sessions removed"
+        return (
+            f"{purge_expired_sessions(session, ctx.clock())} expired sessions removed"
+        )
 
 
 def _anchor_audit_head(ctx: JobContext) -> str:
     path = ctx.settings.data_dir / "audit-anchor.json"
     with transaction(ctx.sessions) as session:
+        if read_head(session) is None:
+            return "audit log is empty; nothing to anchor"
         anchor = current_anchor(session, ctx.audit.key, ctx.clock())
     write_anchor(path, anchor)
     return f"audit head seq {anchor.seq} anchored to {path.name}"
@@ -88,7 +92,9 @@ class Worker:
                 log.info("job done", extra={"job": job.name})
             except Exception as exc:  # noqa: BLE001 - one job must not stop the rest
                 outcomes[job.name] = f"failed: {type(exc).__name__}"
-                log.error("job failed", extra={"job": job.name, "error": type(exc).__name__})
+                log.error(
+                    "job failed", extra={"job": job.name, "error": type(exc).__name__}
+                )
         return outcomes
 
     def run_forever(self) -> None:
@@ -97,7 +103,9 @@ class Worker:
             self._stop.wait(self.ctx.settings.worker_interval_seconds)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.run_forever, name="complydesk-worker", daemon=True)
+        self._thread = threading.Thread(
+            target=self.run_forever, name="complydesk-worker", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

@@ -23,7 +23,7 @@ from complydesk.identity import (
     principal_from_token,
 )
 from complydesk.settings import Settings
-from complydesk.store.db import transaction
+from complydesk.store.db import read_transaction, transaction
 
 SESSION_COOKIE = "complydesk_session"
 
@@ -53,6 +53,15 @@ def get_session(ctx: ContextDep) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_read_session(ctx: ContextDep) -> Iterator[Session]:
+    """For handlers that only read: on SQLite it never takes the write lock."""
+    with read_transaction(ctx.sessions) as session:
+        yield session
+
+
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 
 def _bearer(request: Request) -> str | None:
@@ -86,7 +95,9 @@ def get_principal(request: Request, ctx: ContextDep) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def record_denial(ctx: AppContext, principal: Principal, permission: str, path: str) -> None:
+def record_denial(
+    ctx: AppContext, principal: Principal, permission: str, path: str
+) -> None:
     with transaction(ctx.sessions) as session:
         ctx.audit.record(
             session,
@@ -94,7 +105,7 @@ def record_denial(ctx: AppContext, principal: Principal, permission: str, path: 
                 actor=principal.username,
                 action="access.denied",
                 object_type="route",
-                object_id=path,
+                object_id=path[:120],
                 outcome="denied",
                 reason=f"role {principal.role.value} lacks {permission}",
             ),

@@ -25,7 +25,9 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     body.update(extra)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE, headers=headers)
+    return JSONResponse(
+        body, status_code=status, media_type=PROBLEM_TYPE, headers=headers
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -36,13 +38,17 @@ def install(app: FastAPI) -> None:
         return problem(exc.status, exc.title, exc.detail)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(
+        request: Request, exc: RequestValidationError
+    ) -> JSONResponse:
         errors = [
             {"loc": [str(p) for p in err.get("loc", ())], "msg": err.get("msg", "")}
             for err in exc.errors()
         ]
         fields = ", ".join(".".join(e["loc"]) for e in errors)
-        return problem(422, "Invalid input", f"invalid request: {fields}", errors=errors)
+        return problem(
+            422, "Invalid input", f"invalid request: {fields}", errors=errors
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

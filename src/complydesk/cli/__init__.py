@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -27,7 +28,7 @@ from complydesk.cli.common import state
 
 app = typer.Typer(
     name="complydesk",
-    help="Compliance-first customer service: PII, vault, desk, speech, AI, privacy ops.",
+    help="Compliance-first customer service: PII, vault, desk, speech, AI, privacy.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -59,15 +60,18 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="TOML settings file (also COMPLYDESK_CONFIG)."),
+]
+VersionOption = Annotated[
+    bool,
+    typer.Option("--version", callback=_version, is_eager=True, help="Show version."),
+]
+
+
 @app.callback()
-def root(
-    config_file: Path | None = typer.Option(
-        None, "--config", help="TOML settings file (also COMPLYDESK_CONFIG)."
-    ),
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Show the version."
-    ),
-) -> None:
+def root(config_file: ConfigOption = None, version: VersionOption = False) -> None:
     """Settings come from COMPLYDESK_* variables, then --config, then defaults."""
     state.config_file = config_file
     state.settings = None

@@ -41,7 +41,7 @@ def get_settings() -> Settings:
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one line to stderr; the caller raises the returned Exit."""
-    err_console.print(f"error: {message}", markup=False, highlight=False)
+    typer.echo(f"error: {' '.join(message.split())}", err=True)
     return typer.Exit(code)
 
 
@@ -63,13 +63,19 @@ def print_json(data: Any) -> None:
 
 
 @contextmanager
-def session_scope() -> Iterator[Any]:
-    """A committed transaction on the configured database."""
-    from complydesk.store.db import make_engine, make_sessionmaker, transaction
+def session_scope(read_only: bool = False) -> Iterator[Any]:
+    """A committed transaction on the configured database (or a read-only one)."""
+    from complydesk.store.db import (
+        make_engine,
+        make_sessionmaker,
+        read_transaction,
+        transaction,
+    )
 
     engine = make_engine(get_settings().sqlalchemy_url)
+    scope = read_transaction if read_only else transaction
     try:
-        with transaction(make_sessionmaker(engine)) as session:
+        with scope(make_sessionmaker(engine)) as session:
             yield session
     finally:
         engine.dispose()

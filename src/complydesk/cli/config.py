@@ -5,9 +5,17 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from complydesk.cli.common import JsonOption, console, get_settings, handle_errors, print_json
+from complydesk.cli.common import (
+    JsonOption,
+    console,
+    get_settings,
+    handle_errors,
+    print_json,
+)
 
-app = typer.Typer(help="Show the effective configuration (secrets hidden).", no_args_is_help=True)
+app = typer.Typer(
+    help="Show the effective configuration (secrets hidden).", no_args_is_help=True
+)
 
 
 @app.command("show")

@@ -8,12 +8,17 @@ from complydesk.cli.common import console, get_settings, handle_errors, session_
 from complydesk.store.db import make_engine
 from complydesk.store.migrate import current_revision, head_revision, upgrade
 
-app = typer.Typer(help="Database: migrate, show the schema revision, load demo data.", no_args_is_help=True)
+app = typer.Typer(
+    help="Database: migrate, show the schema revision, load demo data.",
+    no_args_is_help=True,
+)
 
 
 @app.command("upgrade")
 @handle_errors
-def upgrade_cmd(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+def upgrade_cmd(
+    revision: str = typer.Argument("head", help="Target revision."),
+) -> None:
     """Apply Alembic migrations up to REVISION (default: the newest)."""
     settings = get_settings()
     upgrade(settings.sqlalchemy_url, revision)
@@ -46,6 +51,8 @@ def demo_cmd() -> None:
     with session_scope() as session:
         result = load_demo(session, settings, AuditLog(load_audit_key(settings)))
     if result.loaded:
-        console.print(f"demo data loaded; staff logins are in {result.credentials_file}")
+        console.print(
+            f"demo data loaded; staff logins are in {result.credentials_file}"
+        )
     else:
         console.print("demo data already present; nothing changed")

@@ -6,7 +6,13 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from complydesk.cli.common import JsonOption, console, handle_errors, print_json, session_scope
+from complydesk.cli.common import (
+    JsonOption,
+    console,
+    handle_errors,
+    print_json,
+    session_scope,
+)
 from complydesk.store.models import Customer, Ticket
 
 app = typer.Typer(help="Complaint and after-sales tickets.", no_args_is_help=True)
@@ -28,11 +34,17 @@ def list_tickets(
     )
     if status:
         query = query.where(Ticket.status == status)
-    with session_scope() as session:
+    with session_scope(read_only=True) as session:
         rows = [
-            {"id": t.id, "tracking_code": t.tracking_code, "customer": ref,
-             "purpose": t.purpose, "status": t.status, "subject": t.subject,
-             "created_at": t.created_at.isoformat()}
+            {
+                "id": t.id,
+                "tracking_code": t.tracking_code,
+                "customer": ref,
+                "purpose": t.purpose,
+                "status": t.status,
+                "subject": t.subject,
+                "created_at": t.created_at.isoformat(),
+            }
             for t, ref in session.execute(query)
         ]
     if as_json:
@@ -40,5 +52,12 @@ def list_tickets(
         return
     table = Table("id", "tracking", "customer", "purpose", "status", "subject")
     for r in rows:
-        table.add_row(str(r["id"]), r["tracking_code"], r["customer"], r["purpose"], r["status"], r["subject"])
+        table.add_row(
+            str(r["id"]),
+            r["tracking_code"],
+            r["customer"],
+            r["purpose"],
+            r["status"],
+            r["subject"],
+        )
     console.print(table)

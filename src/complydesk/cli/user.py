@@ -33,7 +33,9 @@ def _audit() -> AuditLog:
 @handle_errors
 def add(
     username: str,
-    role: str = typer.Option(..., help="agent, supervisor, compliance_officer, auditor, admin, service"),
+    role: str = typer.Option(
+        ..., help="agent, supervisor, compliance_officer, auditor, admin, service"
+    ),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from standard input."
     ),
@@ -45,17 +47,29 @@ def add(
         if password_stdin:
             password = sys.stdin.readline().rstrip("\n")
         else:
-            password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+            password = typer.prompt(
+                "password", hide_input=True, confirmation_prompt=True
+            )
     audit = _audit()
     with session_scope() as session:
         user = create_user(
-            session, username, parsed, password=password, now=audit.clock(),
+            session,
+            username,
+            parsed,
+            password=password,
+            now=audit.clock(),
             is_service=parsed is Role.SERVICE,
         )
         audit.record(
             session,
-            AuditEvent(actor="cli", action="user.create", object_type="user",
-                       object_id=str(user.id), outcome="ok", details={"role": parsed.value}),
+            AuditEvent(
+                actor="cli",
+                action="user.create",
+                object_type="user",
+                object_id=str(user.id),
+                outcome="ok",
+                details={"role": parsed.value},
+            ),
         )
     console.print(f"user {username} added with role {parsed.value}")
 
@@ -64,9 +78,14 @@ def add(
 @handle_errors
 def list_users(as_json: bool = JsonOption) -> None:
     """List users and their roles."""
-    with session_scope() as session:
+    with session_scope(read_only=True) as session:
         users = [
-            {"username": u.username, "role": u.role, "service": u.is_service, "active": u.active}
+            {
+                "username": u.username,
+                "role": u.role,
+                "service": u.is_service,
+                "active": u.active,
+            }
             for u in session.scalars(select(User).order_by(User.username))
         ]
     if as_json:
@@ -95,7 +114,13 @@ def token(
         secret = issue_token(session, user, name, now=audit.clock(), ttl=ttl)
         audit.record(
             session,
-            AuditEvent(actor="cli", action="token.issue", object_type="user",
-                       object_id=str(user.id), outcome="ok", details={"token_name": name}),
+            AuditEvent(
+                actor="cli",
+                action="token.issue",
+                object_type="user",
+                object_id=str(user.id),
+                outcome="ok",
+                details={"token_name": name},
+            ),
         )
     typer.echo(secret)

@@ -61,18 +61,20 @@ def create_user(
     now: datetime,
     is_service: bool = False,
 ) -> User:
-    """A person (password required) or a service account (token only, no password)."""
+    """A person (with a password) or a service account (tokens only)."""
     if not USERNAME_RE.fullmatch(username):
         raise InvalidInput(
-            "username must be 2-64 characters: lower-case letters, digits, '.', '_', '-'"
-            ", starting with a letter"
+            "username must be 2-64 characters: lower-case letters, digits, '.', "
+            "'_' or '-', starting with a letter"
         )
     if is_service != (role is Role.SERVICE):
         raise InvalidInput("service accounts have role 'service', people do not")
     if is_service and password is not None:
         raise InvalidInput("service accounts authenticate with tokens, not passwords")
     if not is_service and (password is None or len(password) < MIN_PASSWORD_LENGTH):
-        raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidInput(
+            f"password must have at least {MIN_PASSWORD_LENGTH} characters"
+        )
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"user {username!r} already exists")
     user = User(
@@ -124,7 +126,9 @@ def issue_token(
     return secret
 
 
-def principal_from_token(session: Session, secret: str, now: datetime) -> Principal | None:
+def principal_from_token(
+    session: Session, secret: str, now: datetime
+) -> Principal | None:
     row = session.execute(
         select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)
@@ -139,7 +143,9 @@ def principal_from_token(session: Session, secret: str, now: datetime) -> Princi
     return _principal(user)
 
 
-def open_session(session: Session, principal: Principal, now: datetime, ttl: timedelta) -> str:
+def open_session(
+    session: Session, principal: Principal, now: datetime, ttl: timedelta
+) -> str:
     """Start a console session; the cookie gets the secret, the table its hash."""
     secret = new_secret("cds_")
     session.add(
@@ -177,5 +183,7 @@ def close_session(session: Session, secret: str) -> None:
 
 
 def purge_expired_sessions(session: Session, now: datetime) -> int:
-    result = session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))
+    result = session.execute(
+        delete(ConsoleSession).where(ConsoleSession.expires_at <= now)
+    )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -51,11 +51,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "complydesk_read_only"
+
+
 def _sqlite_begin(conn: Any) -> None:
     # IMMEDIATE takes the write lock up front: a transaction that reads and then
     # writes (audit append, optimistic ticket updates) cannot fail half-way with
-    # SQLITE_BUSY_SNAPSHOT; others wait on the busy timeout instead.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # SQLITE_BUSY_SNAPSHOT; others wait on the busy timeout instead. Read-only
+    # transactions (read_transaction) stay deferred and never block writers.
+    read_only = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -66,4 +71,14 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error."""
     with factory() as session, session.begin():
+        yield session
+
+
+@contextmanager
+def read_transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A transaction that only reads: on SQLite it leaves the write lock free."""
+    with factory() as session:
+        # Closing (not rolling back) ends the transaction without expiring what
+        # was loaded, so callers may render the objects afterwards.
+        session.connection(execution_options={READ_ONLY: True})
         yield session

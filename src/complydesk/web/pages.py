@@ -33,7 +33,7 @@ from complydesk.identity import (
     open_session,
 )
 from complydesk.policy import iter_cited, load_pack
-from complydesk.store.db import transaction
+from complydesk.store.db import read_transaction, transaction
 from complydesk.store.models import Customer, Ticket
 from complydesk.web.i18n import pick_lang, translator
 
@@ -74,10 +74,20 @@ def require_page(permission: Permission) -> Any:
 
 
 def render(
-    request: Request, name: str, principal: Principal | None, status: int = 200, **data: Any
+    request: Request,
+    name: str,
+    principal: Principal | None,
+    status: int = 200,
+    **data: Any,
 ) -> HTMLResponse:
     lang = pick_lang(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
-    context = {"t": translator(lang), "lang": lang, "me": principal, "P": Permission, **data}
+    context = {
+        "t": translator(lang),
+        "lang": lang,
+        "me": principal,
+        "P": Permission,
+        **data,
+    }
     response = templates.TemplateResponse(request, name, context, status_code=status)
     if request.query_params.get("lang") == lang:
         response.set_cookie(LANG_COOKIE, lang, samesite="lax", max_age=365 * 86400)
@@ -112,7 +122,12 @@ def login(
         )
         if principal is None:
             return render(
-                request, "login.html", None, status=401, next=_safe_next(next), failed=True
+                request,
+                "login.html",
+                None,
+                status=401,
+                next=_safe_next(next),
+                failed=True,
             )
         ttl = ctx.settings.session_ttl_hours
         secret = open_session(session, principal, ctx.clock(), timedelta(hours=ttl))
@@ -140,8 +155,10 @@ def home(request: Request, principal: PagePrincipal) -> HTMLResponse:
 
 
 @router.get("/console/tickets", dependencies=[require_page(Permission.TICKETS_READ)])
-def tickets_page(request: Request, ctx: ContextDep, principal: PagePrincipal) -> HTMLResponse:
-    with transaction(ctx.sessions) as session:
+def tickets_page(
+    request: Request, ctx: ContextDep, principal: PagePrincipal
+) -> HTMLResponse:
+    with read_transaction(ctx.sessions) as session:
         rows = session.execute(
             select(Ticket, Customer.ref)
             .join(Customer, Customer.id == Ticket.customer_id)
@@ -156,12 +173,16 @@ def policy_page(
     request: Request, ctx: ContextDep, principal: PagePrincipal, pack: str | None = None
 ) -> HTMLResponse:
     chosen = load_pack(pack or ctx.settings.default_pack, ctx.settings.policy_dir)
-    return render(request, "policy.html", principal, pack=chosen, rows=list(iter_cited(chosen)))
+    return render(
+        request, "policy.html", principal, pack=chosen, rows=list(iter_cited(chosen))
+    )
 
 
 @router.get("/console/audit", dependencies=[require_page(Permission.AUDIT_VERIFY)])
-def audit_page(request: Request, ctx: ContextDep, principal: PagePrincipal) -> HTMLResponse:
-    with transaction(ctx.sessions) as session:
+def audit_page(
+    request: Request, ctx: ContextDep, principal: PagePrincipal
+) -> HTMLResponse:
+    with read_transaction(ctx.sessions) as session:
         report = verify_chain(session, ctx.audit.key)
         entries = recent_entries(session, 20)
     return render(request, "audit.html", principal, report=report, entries=entries)
@@ -177,7 +198,9 @@ def mount_static(app: FastAPI) -> None:
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
-        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        return RedirectResponse(
+            f"/login?next={quote(request.url.path)}", status_code=303
+        )
 
     @app.exception_handler(PageForbidden)
     async def _forbidden(request: Request, exc: PageForbidden) -> Response:

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
-from complydesk.api.deps import ContextDep, SessionDep, require
+from complydesk.api.deps import ContextDep, ReadSessionDep, require
 from complydesk.audit import recent_entries, verify_chain
 from complydesk.identity import Permission
 
@@ -32,11 +32,11 @@ class AuditEntryPublic(BaseModel):
 
 @router.get("/entries", dependencies=[require(Permission.AUDIT_READ)])
 def entries(
-    session: SessionDep, limit: int = Query(default=50, ge=1, le=1000)
+    session: ReadSessionDep, limit: int = Query(default=50, ge=1, le=1000)
 ) -> list[AuditEntryPublic]:
     return [AuditEntryPublic.model_validate(e) for e in recent_entries(session, limit)]
 
 
 @router.get("/verify", dependencies=[require(Permission.AUDIT_VERIFY)])
-def verify(session: SessionDep, ctx: ContextDep) -> dict[str, Any]:
+def verify(session: ReadSessionDep, ctx: ContextDep) -> dict[str, Any]:
     return verify_chain(session, ctx.audit.key).to_dict()

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
-from complydesk.api.deps import SessionDep, require
+from complydesk.api.deps import ReadSessionDep, require
 from complydesk.api.schemas.desk import ConversationPublic, MessagePublic, TicketPublic
 from complydesk.errors import NotFound
 from complydesk.identity import Permission
@@ -22,14 +22,20 @@ Status = Literal[
 
 def _ticket_public(ticket: Ticket, customer_ref: str) -> TicketPublic:
     return TicketPublic.model_validate(
-        {**{c: getattr(ticket, c) for c in TicketPublic.model_fields if c != "customer_ref"},
-         "customer_ref": customer_ref}
+        {
+            **{
+                c: getattr(ticket, c)
+                for c in TicketPublic.model_fields
+                if c != "customer_ref"
+            },
+            "customer_ref": customer_ref,
+        }
     )
 
 
 @router.get("/tickets", dependencies=[require(Permission.TICKETS_READ)])
 def list_tickets(
-    session: SessionDep,
+    session: ReadSessionDep,
     status: Status | None = None,
     limit: int = Query(default=50, ge=1, le=500),
 ) -> list[TicketPublic]:
@@ -45,7 +51,7 @@ def list_tickets(
 
 
 @router.get("/tickets/{ticket_id}", dependencies=[require(Permission.TICKETS_READ)])
-def get_ticket(ticket_id: int, session: SessionDep) -> TicketPublic:
+def get_ticket(ticket_id: int, session: ReadSessionDep) -> TicketPublic:
     row = session.execute(
         select(Ticket, Customer.ref)
         .join(Customer, Customer.id == Ticket.customer_id)
@@ -60,7 +66,9 @@ def get_ticket(ticket_id: int, session: SessionDep) -> TicketPublic:
     "/conversations/{conversation_id}",
     dependencies=[require(Permission.CONVERSATIONS_READ)],
 )
-def get_conversation(conversation_id: int, session: SessionDep) -> ConversationPublic:
+def get_conversation(
+    conversation_id: int, session: ReadSessionDep
+) -> ConversationPublic:
     row = session.execute(
         select(Conversation, Customer.ref)
         .join(Customer, Customer.id == Conversation.customer_id)

@@ -16,7 +16,8 @@ router = APIRouter(prefix="/v1/policy", tags=["policy"])
 
 @router.get("/packs", dependencies=[require(Permission.POLICY_READ)])
 def list_packs(ctx: ContextDep) -> list[dict[str, str]]:
-    packs = [load_pack(name, ctx.settings.policy_dir) for name in available_packs(ctx.settings.policy_dir)]
+    extra = ctx.settings.policy_dir
+    packs = [load_pack(name, extra) for name in available_packs(extra)]
     return [
         {
             "pack": p.pack,

@@ -7,8 +7,19 @@ from datetime import timedelta
 from fastapi import APIRouter, status
 from sqlalchemy import select
 
-from complydesk.api.deps import ContextDep, PrincipalDep, SessionDep, require
-from complydesk.api.schemas.identity import TokenCreate, TokenIssued, UserCreate, UserPublic
+from complydesk.api.deps import (
+    ContextDep,
+    PrincipalDep,
+    ReadSessionDep,
+    SessionDep,
+    require,
+)
+from complydesk.api.schemas.identity import (
+    TokenCreate,
+    TokenIssued,
+    UserCreate,
+    UserPublic,
+)
 from complydesk.audit import AuditEvent
 from complydesk.identity import Permission, Role, create_user, get_user, issue_token
 from complydesk.store.models import User
@@ -17,7 +28,7 @@ router = APIRouter(prefix="/v1/users", tags=["identity"])
 
 
 @router.get("", dependencies=[require(Permission.USERS_READ)])
-def list_users(session: SessionDep) -> list[UserPublic]:
+def list_users(session: ReadSessionDep) -> list[UserPublic]:
     users = session.scalars(select(User).order_by(User.username))
     return [UserPublic.model_validate(u) for u in users]
 
@@ -80,4 +91,6 @@ def add_token(
             details={"token_name": body.name},
         ),
     )
-    return TokenIssued(name=body.name, token=secret, expires_at=now + ttl if ttl else None)
+    return TokenIssued(
+        name=body.name, token=secret, expires_at=now + ttl if ttl else None
+    )

@@ -11,7 +11,7 @@ from complydesk.store.models.base import Base, UTCDateTime
 
 
 class User(Base):
-    """A person with a role, or a service account (bot, integration) without a password."""
+    """A person with a role, or a password-less service account (bot, integration)."""
 
     __tablename__ = "users"
 
