@@ -30,7 +30,6 @@ from complydesk.store.migrate import upgrade
 PG_URL = os.environ.get(
     "COMPLYDESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-PG_TEMPLATE = "complydesk_test_template"
 
 
 def _pg_admin() -> Engine:
@@ -45,22 +44,28 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_template() -> str:
+def pg_template() -> Iterator[str]:
+    """A migrated template database, unique to this run (runs may overlap)."""
     admin = _pg_admin()
     try:
         with admin.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any failure means "no server"
+        admin.dispose()
         reason = f"PostgreSQL not reachable at {make_url(PG_URL).host}: {exc}"
         if os.environ.get("COMPLYDESK_REQUIRE_POSTGRES"):
             pytest.fail(reason + " (COMPLYDESK_REQUIRE_POSTGRES is set)")
         pytest.skip(reason)
+    name = f"cd_template_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_TEMPLATE}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{PG_TEMPLATE}"'))
-    upgrade(make_url(PG_URL).set(database=PG_TEMPLATE).render_as_string(False))
-    admin.dispose()
-    return PG_TEMPLATE
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        upgrade(make_url(PG_URL).set(database=name).render_as_string(False))
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -15,7 +15,13 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+# Record attributes that are not our structured fields (uvicorn adds color_message).
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 _SUSPECT = re.compile(
     r"[\w.+-]+@[\w-]+\.[\w.-]+"  # e-mail
     r"|(?<!\d)(?:\d[ -]?){6,}\d(?!\d)"  # 7+ digit runs: phone, ID, card numbers

@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from rich.table import Table
 
-from complydesk.cli.common import console, print_json
+from complydesk.cli.common import console, get_settings, print_json
+from complydesk.clock import utcnow
 from complydesk.errors import InvalidInput
 from complydesk.obligations import Obligation
-from complydesk.policy import PolicyPack
+from complydesk.policy import PolicyPack, load_pack
+
+PackOption = Annotated[
+    str | None, typer.Option("--pack", help="Policy pack (default from settings).")
+]
+NowOption = Annotated[
+    str | None, typer.Option(help="Evaluate status as of this instant (ISO-8601).")
+]
+Obligations = Callable[[PolicyPack, datetime], list[Obligation]]
+
+
+def run(
+    pack_name: str | None,
+    start: tuple[str, str],
+    now: str | None,
+    obligations: Obligations,
+    as_json: bool,
+) -> None:
+    """Start the pack's clocks at `start` (value, option name) and print them."""
+    settings = get_settings()
+    pack = load_pack(pack_name or settings.default_pack, settings.policy_dir)
+    started = parse_when(*start)
+    at = parse_when(now, "--now") if now else utcnow()
+    show(pack, started, at, obligations(pack, started), as_json)
 
 
 def parse_when(value: str, option: str) -> datetime:

@@ -9,17 +9,16 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from complydesk.audit import AuditEvent, AuditLog, load_audit_key
+from complydesk.audit import AuditLog, load_audit_key
 from complydesk.cli.common import (
     JsonOption,
     console,
-    fail,
     get_settings,
     handle_errors,
     print_json,
     session_scope,
 )
-from complydesk.identity import Role, create_user, get_user, issue_token, parse_role
+from complydesk.identity import Role, grant_token, parse_role, register_user
 from complydesk.store.models import User
 
 app = typer.Typer(help="Users, service accounts and API tokens.", no_args_is_help=True)
@@ -50,27 +49,8 @@ def add(
             password = typer.prompt(
                 "password", hide_input=True, confirmation_prompt=True
             )
-    audit = _audit()
     with session_scope() as session:
-        user = create_user(
-            session,
-            username,
-            parsed,
-            password=password,
-            now=audit.clock(),
-            is_service=parsed is Role.SERVICE,
-        )
-        audit.record(
-            session,
-            AuditEvent(
-                actor="cli",
-                action="user.create",
-                object_type="user",
-                object_id=str(user.id),
-                outcome="ok",
-                details={"role": parsed.value},
-            ),
-        )
+        register_user(session, _audit(), "cli", username, parsed, password)
     console.print(f"user {username} added with role {parsed.value}")
 
 
@@ -105,22 +85,7 @@ def token(
     ttl_days: int = typer.Option(90, min=0, help="Days until it expires; 0 = never."),
 ) -> None:
     """Issue an API token for USERNAME; printed once, stored only as a hash."""
-    audit = _audit()
+    ttl = timedelta(days=ttl_days) if ttl_days else None
     with session_scope() as session:
-        user = get_user(session, username)
-        if not user.active:
-            raise fail(f"user {username} is deactivated")
-        ttl = timedelta(days=ttl_days) if ttl_days else None
-        secret = issue_token(session, user, name, now=audit.clock(), ttl=ttl)
-        audit.record(
-            session,
-            AuditEvent(
-                actor="cli",
-                action="token.issue",
-                object_type="user",
-                object_id=str(user.id),
-                outcome="ok",
-                details={"token_name": name},
-            ),
-        )
+        secret = grant_token(session, _audit(), "cli", username, name, ttl)
     typer.echo(secret)

@@ -1,5 +1,6 @@
 """Identity and access: roles, the permission matrix, users, tokens, sessions."""
 
+from complydesk.identity.admin import grant_token, register_user
 from complydesk.identity.permissions import (
     ROLE_PERMISSIONS,
     Permission,
@@ -29,6 +30,7 @@ __all__ = [
     "close_session",
     "create_user",
     "get_user",
+    "grant_token",
     "issue_token",
     "open_session",
     "parse_role",
@@ -36,4 +38,5 @@ __all__ = [
     "principal_from_session",
     "principal_from_token",
     "purge_expired_sessions",
+    "register_user",
 ]

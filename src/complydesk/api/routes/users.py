@@ -20,8 +20,7 @@ from complydesk.api.schemas.identity import (
     UserCreate,
     UserPublic,
 )
-from complydesk.audit import AuditEvent
-from complydesk.identity import Permission, Role, create_user, get_user, issue_token
+from complydesk.identity import Permission, grant_token, register_user
 from complydesk.store.models import User
 
 router = APIRouter(prefix="/v1/users", tags=["identity"])
@@ -42,24 +41,8 @@ def add_user(
     body: UserCreate, session: SessionDep, ctx: ContextDep, principal: PrincipalDep
 ) -> UserPublic:
     password = body.password.get_secret_value() if body.password else None
-    user = create_user(
-        session,
-        body.username,
-        body.role,
-        password=password,
-        now=ctx.clock(),
-        is_service=body.role is Role.SERVICE,
-    )
-    ctx.audit.record(
-        session,
-        AuditEvent(
-            actor=principal.username,
-            action="user.create",
-            object_type="user",
-            object_id=str(user.id),
-            outcome="ok",
-            details={"role": user.role},
-        ),
+    user = register_user(
+        session, ctx.audit, principal.username, body.username, body.role, password
     )
     return UserPublic.model_validate(user)
 
@@ -76,20 +59,10 @@ def add_token(
     ctx: ContextDep,
     principal: PrincipalDep,
 ) -> TokenIssued:
-    user = get_user(session, username)
     now = ctx.clock()
     ttl = timedelta(days=body.ttl_days) if body.ttl_days else None
-    secret = issue_token(session, user, body.name, now=now, ttl=ttl)
-    ctx.audit.record(
-        session,
-        AuditEvent(
-            actor=principal.username,
-            action="token.issue",
-            object_type="user",
-            object_id=str(user.id),
-            outcome="ok",
-            details={"token_name": body.name},
-        ),
+    secret = grant_token(
+        session, ctx.audit, principal.username, username, body.name, ttl
     )
     return TokenIssued(
         name=body.name, token=secret, expires_at=now + ttl if ttl else None
