@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -126,3 +127,22 @@ def app(settings: Settings) -> Iterator[FastAPI]:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, follow_redirects=False) as test_client:
         yield test_client
+
+
+_BACKEND_OUTCOMES: dict[str, dict[str, int]] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count outcomes per storage backend, for the summary CI logs."""
+    if report.when != "call" and not (report.when == "setup" and report.skipped):
+        return
+    for backend in ("sqlite", "postgres"):
+        if f"[{backend}" in report.nodeid:
+            counts = _BACKEND_OUTCOMES.setdefault(backend, {})
+            counts[report.outcome] = counts.get(report.outcome, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for backend, counts in sorted(_BACKEND_OUTCOMES.items()):
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+        terminalreporter.write_line(f"storage backend {backend}: {summary}")
