@@ -1,0 +1,58 @@
+"""Detection: run every recognizer over one folded copy, then resolve overlaps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import cache
+
+from complydesk.pii.entity import Entity
+from complydesk.pii.registry import Registry, normalize_allowed
+from complydesk.pii.resolve import resolve
+from complydesk.pii.text import Doc
+
+
+class Detector:
+    """Finds personal data in text with a registry's recognizers.
+
+    `threshold` drops findings scored below it (after context adjustments).
+    """
+
+    def __init__(
+        self, registry: Registry | None = None, threshold: float = 0.0
+    ) -> None:
+        self.registry = registry or Registry.builtin()
+        self.threshold = threshold
+        self._recognizers = self.registry.recognizers
+
+    def detect(self, text: str) -> list[Entity]:
+        if not text:
+            return []
+        doc = Doc(text)
+        found: list[Entity] = []
+        allow = self.registry.allowlist
+        for recognizer in self._recognizers:
+            for entity in recognizer.find(doc):
+                if entity.score < self.threshold:
+                    continue
+                if allow and normalize_allowed(entity.text) in allow:
+                    continue
+                found.append(entity)
+        return resolve(found) if len(found) > 1 else found
+
+    def detect_many(self, texts: Iterable[str]) -> Iterator[list[Entity]]:
+        for text in texts:
+            yield self.detect(text)
+
+
+@cache
+def default_detector() -> Detector:
+    return Detector()
+
+
+def detect(text: str) -> list[Entity]:
+    """Personal data in `text` with the built-in recognizers."""
+    return default_detector().detect(text)
+
+
+def detect_many(texts: Iterable[str]) -> Iterator[list[Entity]]:
+    return default_detector().detect_many(texts)

@@ -1,0 +1,103 @@
+"""Recognizers: small objects that find one kind of personal data.
+
+A recognizer is anything with a `name`, the `labels` it emits and a
+`find(doc)` method. `PatternRecognizer` covers the common case as data: a
+regular expression over the folded text, an optional validator (checksum,
+date), and context words that raise the score or veto the match. The YAML
+configuration (registry.py) builds exactly these.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from complydesk.pii.entity import Entity
+from complydesk.pii.text import Doc
+
+Validator = Callable[[str], bool]
+
+
+class Recognizer(Protocol):
+    name: str
+    labels: tuple[str, ...]
+
+    def find(self, doc: Doc) -> Iterable[Entity]: ...
+
+
+@dataclass(frozen=True)
+class Context:
+    """Words near a match that change its score.
+
+    `boost` words within `window` characters before (or `after_window` after)
+    the match add `boost_by`; any `veto` word there drops the match entirely
+    (订单号 before a Luhn-valid number means an order, not a card).
+    `required` makes the match count only when a boost word is present.
+    """
+
+    boost: tuple[str, ...] = ()
+    veto: tuple[str, ...] = ()
+    window: int = 12
+    after_window: int = 0
+    boost_by: float = 0.3
+    required: bool = False
+
+    def adjust(self, doc: Doc, start: int, end: int, score: float) -> float | None:
+        """The adjusted score, or None when the context vetoes the match."""
+        if not (self.boost or self.veto):
+            return score
+        near = doc.before(start, self.window)
+        if self.after_window:
+            near += "\0" + doc.after(end, self.after_window)
+        if any(word in near for word in self.veto):
+            return None
+        if any(word in near for word in self.boost):
+            return min(1.0, score + self.boost_by)
+        return None if self.required else score
+
+
+NO_CONTEXT = Context()
+
+
+@dataclass(frozen=True)
+class PatternRecognizer:
+    """A regex, a validator and context rules, emitting one label.
+
+    The pattern runs on the folded text. Use the named group `v` to report only
+    part of the match (e.g. a number after a keyword); otherwise the whole
+    match is the entity. `normalize` prepares the matched value for the
+    validator (e.g. strip spaces and dashes inside a card number).
+    """
+
+    name: str
+    label: str
+    pattern: re.Pattern[str]
+    score: float = 0.6
+    validator: Validator | None = None
+    context: Context = NO_CONTEXT
+    normalize: Callable[[str], str] = field(default=lambda s: s)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return (self.label,)
+
+    def find(self, doc: Doc) -> Iterator[Entity]:
+        for match in self.pattern.finditer(doc.folded):
+            if "v" in self.pattern.groupindex and match.group("v") is not None:
+                start, end = match.span("v")
+            else:
+                start, end = match.span()
+            if self.validator is not None:
+                if not self.validator(self.normalize(doc.folded[start:end])):
+                    continue
+            score = self.context.adjust(doc, start, end, self.score)
+            if score is None:
+                continue
+            yield Entity(self.label, start, end, doc.text[start:end], score, self.name)
+
+
+def strip_separators(value: str) -> str:
+    """Digits and letters only: '6222 0212-3456' -> '622202123456'."""
+    return value.replace(" ", "").replace("-", "")

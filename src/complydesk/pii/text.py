@@ -1,0 +1,50 @@
+"""The text recognizers see: width-folded, same length, so offsets need no mapping.
+
+Full-width ASCII forms (０-９, Ａ-Ｚ, ＠, －, …) and the ideographic space fold
+one-to-one to ASCII, and a few dash and dot look-alikes to '-' and '.', so a
+match in the folded copy has the same offsets in the original.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FOLD.update(
+    {
+        0x3000: 0x20,  # ideographic space
+        0x00A0: 0x20,  # no-break space
+        0x2010: 0x2D,  # hyphen
+        0x2011: 0x2D,  # non-breaking hyphen
+        0x2012: 0x2D,  # figure dash
+        0x2013: 0x2D,  # en dash
+        0x2014: 0x2D,  # em dash
+        0x2212: 0x2D,  # minus sign
+        0x3002: 0x3002,  # keep the ideographic full stop (sentence end, not a dot)
+        0xFF0E: 0x2E,  # full-width full stop
+    }
+)
+FOLD_TABLE = _FOLD
+
+
+def fold(text: str) -> str:
+    """Width-fold `text`; the result always has the same length."""
+    return text.translate(FOLD_TABLE)
+
+
+@dataclass
+class Doc:
+    """One text under detection: the original and its folded copy."""
+
+    text: str
+    folded: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.folded = fold(self.text)
+
+    def before(self, start: int, window: int) -> str:
+        """Lower-cased folded text just before `start` (for context words)."""
+        return self.folded[max(0, start - window) : start].lower()
+
+    def after(self, end: int, window: int) -> str:
+        return self.folded[end : end + window].lower()
