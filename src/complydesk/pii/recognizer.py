@@ -21,8 +21,11 @@ Validator = Callable[[str], bool]
 
 
 class Recognizer(Protocol):
-    name: str
-    labels: tuple[str, ...]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def labels(self) -> tuple[str, ...]: ...
 
     def find(self, doc: Doc) -> Iterable[Entity]: ...
 
