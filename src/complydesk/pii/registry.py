@@ -123,10 +123,13 @@ class Registry:
             where = ".".join(str(p) for p in err["loc"])
             raise ConfigError(f"{path}: {where}: {err['msg']}") from None
         registry = cls.builtin()
-        for name in config.disable:
-            registry.remove(name)
-        for spec in config.add:
-            registry.add(spec.build())
+        try:
+            for name in config.disable:
+                registry.remove(name)
+            for spec in config.add:
+                registry.add(spec.build())
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc.detail}") from None
         registry.allowlist = frozenset(normalize_allowed(v) for v in config.allowlist)
         return registry
 

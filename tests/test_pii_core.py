@@ -1,0 +1,113 @@
+"""The detection core: folding keeps offsets, overlaps resolve the same way, YAML config."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from complydesk.errors import ConfigError
+from complydesk.pii import Detector, Entity, PatternRecognizer, Registry, fold
+from complydesk.pii.recognizer import Context
+from complydesk.pii.resolve import resolve
+from complydesk.pii.text import Doc
+
+
+def test_fold_keeps_length_and_maps_full_width_to_ascii() -> None:
+    text = "电话：１３８－１２３４　５６７８，邮箱Ａ＠ｂ．ｃｎ。"
+    folded = fold(text)
+    assert len(folded) == len(text)
+    assert "138-1234 5678" in folded and "A@b.cn" in folded
+    assert folded.endswith("。")
+
+
+def _e(label: str, start: int, end: int, score: float, name: str = "r") -> Entity:
+    return Entity(label, start, end, "x" * (end - start), score, name)
+
+
+def test_overlaps_keep_higher_score_then_longer_then_priority() -> None:
+    a = _e("PHONE", 0, 11, 0.8)
+    b = _e("BANK_CARD", 0, 16, 0.8)
+    c = _e("QQ", 2, 9, 0.95)
+    assert resolve([a, b, c]) == [c]
+    assert resolve([a, b]) == [b]
+    same = [_e("PERSON", 0, 3, 0.7), _e("ADDRESS", 0, 3, 0.7)]
+    assert resolve(same) == resolve(list(reversed(same))) == [same[1]]
+
+
+def test_resolution_is_order_independent() -> None:
+    found = [_e("PHONE", 5, 16, 0.9), _e("QQ", 0, 8, 0.6), _e("EMAIL", 20, 30, 0.9)]
+    assert resolve(found) == resolve(found[::-1])
+    assert [e.start for e in resolve(found)] == [5, 20]
+
+
+def test_context_veto_and_boost() -> None:
+    recognizer = PatternRecognizer(
+        name="num",
+        label="BANK_CARD",
+        pattern=re.compile(r"\d{6}"),
+        score=0.5,
+        context=Context(boost=("卡号",), veto=("订单",), window=6),
+    )
+    detector = Detector(Registry([recognizer]))
+    assert detector.detect("卡号123456")[0].score == pytest.approx(0.8)
+    assert detector.detect("订单号123456") == []
+    assert detector.detect("123456")[0].score == 0.5
+
+
+def test_offsets_point_into_the_original_text() -> None:
+    text = "请联系ａｂｃ＠ｅｘａｍｐｌｅ．ｃｏｍ。"
+    [entity] = Detector().detect(text)
+    assert text[entity.start : entity.end] == entity.text == "ａｂｃ＠ｅｘａｍｐｌｅ．ｃｏｍ"
+
+
+def test_email_boundary_does_not_swallow_chinese() -> None:
+    [entity] = Detector().detect("我的邮箱是zhang.san@example.com谢谢")
+    assert entity.text == "zhang.san@example.com"
+
+
+def test_yaml_config_adds_disables_and_allowlists(tmp_path: Path) -> None:
+    config = tmp_path / "pii.yaml"
+    config.write_text(
+        "disable: [email]\n"
+        "allowlist: ['EMP-000001']\n"
+        "add:\n"
+        "  - name: employee_id\n"
+        "    label: EMPLOYEE_ID\n"
+        "    pattern: 'EMP-\\d{6}'\n"
+        "    score: 0.7\n"
+        "    context: {boost: ['工号'], window: 4}\n",
+        encoding="utf-8",
+    )
+    detector = Detector(Registry.from_yaml(config))
+    found = detector.detect("工号EMP-123456, a@b.cn, EMP-000001")
+    assert [(e.label, e.text, e.score) for e in found] == [
+        ("EMPLOYEE_ID", "EMP-123456", pytest.approx(1.0))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ("disable: [nope]\n", "no recognizer 'nope'"),
+        ("add:\n  - {name: x1, label: X1, pattern: '(['}\n", "add.0.pattern"),
+        ("add:\n  - {name: x1, label: X1, pattern: 'a', validator: zz}\n", "validator"),
+        ("surprise: 1\n", "surprise"),
+        ("add: [\n", "not valid YAML"),
+    ],
+)
+def test_bad_yaml_config_names_file_and_key(
+    tmp_path: Path, content: str, needle: str
+) -> None:
+    config = tmp_path / "pii.yaml"
+    config.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        Registry.from_yaml(config)
+    assert needle in info.value.detail and str(config) in info.value.detail
+
+
+def test_doc_context_windows() -> None:
+    doc = Doc("ＡＢ卡号1234")
+    assert doc.before(4, 3) == "b卡号"
+    assert doc.after(4, 2) == "12"
