@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench install install-dev clean
+.PHONY: run test lint typecheck pytest bench bench-setup install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,19 @@ typecheck: install-dev
 pytest: install-dev
 	$(BIN)/pytest
 
-bench: install-dev
+## bench: audit chain benchmark; PII accuracy and speed against peers (needs bench-setup)
+bench: install-dev bench-setup
 	$(BIN)/python bench/audit_verify.py
+	.venv-bench/bin/python bench/pii_eval.py --peers all --record
+	.venv-bench/bin/python bench/pii_speed.py --peers all --record
+
+## bench-setup: a separate venv with the peers (Presidio, JioNLP, helan, jieba, Faker)
+bench-setup: .venv-bench/.installed
+
+.venv-bench/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/pip install --quiet -e '.[bench]'
+	touch $@
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
