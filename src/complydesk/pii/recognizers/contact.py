@@ -1,11 +1,32 @@
-"""Built-in recognizers: contact details (e-mail, phone numbers, QQ, WeChat)."""
+"""Built-in recognizers: contact details (e-mail, phone numbers, QQ, WeChat).
+
+PHONE covers personal numbers only. Service hotlines (10000, 10086, 95xxx,
+12315) are 5–6 digits and never match; 400/800 numbers are company lines
+("4008123456" is TCL's hotline, not a customer) and are deliberately not
+reported. A mobile number must stand alone: 11 digits inside a longer digit
+run are an order or waybill number.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
+import phonenumbers
+
+from complydesk.pii.entity import Entity
 from complydesk.pii.labels import Label
 from complydesk.pii.recognizer import PatternRecognizer, Recognizer
+from complydesk.pii.recognizers.numbers import (
+    REFERENCE_WORDS,
+    Gated,
+    digits,
+    glued_to_number,
+    has_digit_run,
+    has_word,
+)
+from complydesk.pii.text import Doc
 
 # ASCII-only boundaries: Python's \b treats Chinese characters as word
 # characters, so "邮箱a@b.cn" would otherwise swallow "邮箱" into the address.
@@ -21,4 +42,229 @@ EMAIL = PatternRecognizer(
     score=0.9,
 )
 
-RECOGNIZERS: list[Recognizer] = [EMAIL]
+PHONE_WORDS = ("电话", "手机", "号码", "联系", "致电", "来电", "tel", "phone", "mobile")
+_MOBILE = re.compile(
+    r"(?<![0-9A-Za-z])(?<![0-9]-)(?:(?:\+|00)?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}"
+)
+# Allocated CN mobile prefixes: 13x, 145-149, 15x (not 154), 162/5/6/7, 170-178,
+# 18x, 19x (not 194).
+_MOBILE_PREFIX = re.compile(r"1(?:3\d|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8\d|9[0-35-9])")
+# (0571)…, 0571-…, 057164726635; 7–8 digit subscriber, maybe split 4-4.
+_LANDLINE = re.compile(
+    r"(?<![0-9A-Za-z])(?<![0-9]-)(?:(?:\+86|0086)[ -]?)?"
+    r"(?:\(0\d{2,3}\)|0\d{2,3})(?P<s>[ -]?)"
+    r"(?:\d{7,8}|\d{3,4}[ -]\d{4})"
+)
+_INTL = re.compile(r"\+[1-9]\d{0,3}(?:[ -]?\(?\d{1,5}\)?){1,6}")
+# (415) 555-0132 / 415-555-0132 / 090-1234-5678: dashed national formats.
+_DASHED = re.compile(
+    r"(?<![0-9A-Za-z])(?<![0-9]-)(?:\(\d{3}\) ?\d{3}-\d{4}|\d{2,4}-\d{3,4}-\d{4})"
+)
+_GROUP_END = re.compile(r"\d(?!\d)")
+_AMOUNT_AFTER = ("元", "块", "万", "rmb", "yuan", "%")
+_AMOUNT_BEFORE = ("¥", "￥", "$", "rmb")
+_ACCOUNT_WORDS = ("账号", "帐号", "账户", "宽带", "编码", "account")
+_BUSINESS = re.compile(r"(?:\+?86)?[48]00\d{7}")
+
+
+def _valid(number: str, region: str | None) -> bool:
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(parsed)
+
+
+@dataclass(frozen=True)
+class PhoneRecognizer:
+    """CN mobiles and landlines, '+' international and dashed foreign numbers."""
+
+    name: str = "phone"
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return (Label.PHONE.value,)
+
+    def find(self, doc: Doc) -> Iterator[Entity]:
+        folded = doc.folded
+        for match in _MOBILE.finditer(folded):
+            start, end = match.span()
+            number = digits(match.group())[-11:]
+            if not _MOBILE_PREFIX.match(number) or glued_to_number(folded, start, end):
+                continue
+            if self._amount(doc, start, end):
+                continue
+            score = self._context_score(doc, start, 0.85)
+            if score is not None:
+                yield self._entity(doc, start, end, score)
+        for match in _LANDLINE.finditer(folded):
+            start, end = match.span()
+            if glued_to_number(folded, start, end) or self._amount(doc, start, end):
+                continue
+            concatenated = not match.group("s") and "(" not in match.group()
+            if concatenated and not self._plausible_concatenated(doc, match):
+                continue
+            if not _valid(match.group(), "CN"):
+                continue
+            score = self._context_score(doc, start, 0.75 if concatenated else 0.85)
+            if score is not None:
+                yield self._entity(doc, start, end, score)
+        yield from self._foreign(doc)
+
+    def _foreign(self, doc: Doc) -> Iterator[Entity]:
+        folded = doc.folded
+        for match in _INTL.finditer(folded):
+            start = match.start()
+            if folded[start + 1 : start + 3] == "86":
+                continue  # CN numbers are handled (and checked) above
+            end = self._longest_valid(folded, start, match.group())
+            if end and not glued_to_number(folded, start, end):
+                yield self._entity(doc, start, end, 0.8)
+        for match in _DASHED.finditer(folded):
+            start, end = match.span()
+            text = match.group()
+            if glued_to_number(folded, start, end) or _BUSINESS.fullmatch(digits(text)):
+                continue
+            if folded[start - 1 : start] == "+":
+                continue
+            if text.startswith("0") and _valid(text, "CN"):
+                continue  # a CN landline: reported by the landline pattern
+            for region in ("US", "JP", "GB"):
+                if _valid(text, region):
+                    yield self._entity(doc, start, end, 0.7)
+                    break
+
+    @staticmethod
+    def _longest_valid(folded: str, start: int, candidate: str) -> int:
+        """End of the longest digit-group prefix that is a valid number, or 0.
+
+        The '+' pattern is greedy and may run into the next number
+        ("+1 (415) 555-2671 090-…"), so shorter prefixes are tried too.
+        """
+        ends = [m.end() for m in _GROUP_END.finditer(candidate)]
+        for cut in reversed(ends[1:]):
+            text = candidate[:cut]
+            if not _BUSINESS.fullmatch(digits(text)) and _valid(text, None):
+                return start + cut
+        return 0
+
+    @staticmethod
+    def _plausible_concatenated(doc: Doc, match: re.Match[str]) -> bool:
+        """057164726635 is a landline; 051212662430 after 账号 is an account."""
+        number = digits(match.group())
+        if number.startswith("0086"):
+            number = "0" + number[4:]
+        elif number.startswith("86"):
+            number = "0" + number[2:]
+        local = number[3:] if number[1] in "12" else number[4:]
+        if local[:1] in ("0", "1", ""):
+            return False
+        return not has_word(doc.before(match.start(), 10), _ACCOUNT_WORDS)
+
+    @staticmethod
+    def _amount(doc: Doc, start: int, end: int) -> bool:
+        return has_word(doc.after(end, 3), _AMOUNT_AFTER) or has_word(
+            doc.before(start, 2), _AMOUNT_BEFORE
+        )
+
+    @staticmethod
+    def _context_score(doc: Doc, start: int, score: float) -> float | None:
+        # The nearest words decide: "电话,报障号0532…" is a ticket number.
+        if has_word(doc.before(start, 6), REFERENCE_WORDS):
+            return None
+        if has_word(doc.before(start, 12), PHONE_WORDS):
+            return 0.95
+        return score
+
+    def _entity(self, doc: Doc, start: int, end: int, score: float) -> Entity:
+        return Entity(Label.PHONE, start, end, doc.text[start:end], score, self.name)
+
+
+PHONE = PhoneRecognizer()
+
+_QQ_BEFORE = re.compile(
+    r"(?:[Qq][Qq]|扣扣|企鹅)(?:号码|号|號|账号|帐号)?[^0-9\n]{0,6}?"
+    r"(?<![0-9])(?P<v>[1-9]\d{4,10})(?![0-9A-Za-z@])"
+)
+_QQ_AFTER = re.compile(r"[1-9](?<![0-9A-Za-z][1-9])\d{4,10}(?=的?(?:[Qq][Qq]|扣扣))")
+
+
+@dataclass(frozen=True)
+class QQRecognizer:
+    """QQ numbers: 5–11 digits, only right after (or before) QQ/扣扣/企鹅."""
+
+    name: str = "qq_with_context"
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return (Label.QQ.value,)
+
+    def find(self, doc: Doc) -> Iterator[Entity]:
+        folded = doc.folded
+        for match in _QQ_BEFORE.finditer(folded):
+            if (
+                match.start() > 0
+                and folded[match.start() - 1].isascii()
+                and folded[match.start() - 1].isalpha()
+            ):
+                continue  # "...qq" inside a word
+            start, end = match.span("v")
+            yield Entity(Label.QQ, start, end, doc.text[start:end], 0.9, self.name)
+        for match in _QQ_AFTER.finditer(folded):
+            start, end = match.span()
+            if folded[end : end + 4].lower().startswith(("qq.", "qq邮")):
+                continue
+            yield Entity(Label.QQ, start, end, doc.text[start:end], 0.85, self.name)
+
+
+QQ = QQRecognizer()
+
+_WECHAT = re.compile(
+    r"(?:微信|薇信|威信|[Ww]ei[Xx]in|[Ww]e[Cc]hat|[WwVv][Xx]|[Vv]信)"
+    r"(?P<k>号|號|id|ID|账号|帐号)?(?P<sep>[ \t:：是为]{0,4})"
+    r"(?P<v>[A-Za-z][-_A-Za-z0-9]{5,19}|(?:\+?86)?1[3-9]\d{9})(?![-_A-Za-z0-9@])"
+)
+
+
+@dataclass(frozen=True)
+class WeChatRecognizer:
+    """WeChat IDs (letter + 5–19 of [-_a-z0-9]) or phones after 微信/wx/vx."""
+
+    name: str = "wechat_with_context"
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return (Label.WECHAT.value,)
+
+    def find(self, doc: Doc) -> Iterator[Entity]:
+        folded = doc.folded
+        for match in _WECHAT.finditer(folded):
+            s = match.start()
+            if s > 0 and folded[s - 1].isascii() and folded[s - 1].isalnum():
+                continue  # "wx" inside an English word or id
+            value = match.group("v")
+            explicit = match.group("k") or any(c in match.group("sep") for c in ":：是")
+            # A bare English word after 微信 ("微信 android") is not an id.
+            if value.isalpha() and not explicit:
+                continue
+            before_v = folded[match.start("v") - 1]
+            if before_v.isascii() and before_v.isalpha() and value[0].isalpha():
+                continue  # "wxyz123…": the keyword is glued to a longer word
+            start, end = match.span("v")
+            yield Entity(Label.WECHAT, start, end, doc.text[start:end], 0.9, self.name)
+
+
+WECHAT = WeChatRecognizer()
+
+
+def _may_have_wechat(doc: Doc) -> bool:
+    f = doc.folded
+    return "信" in f or "x" in f or "X" in f or "hat" in f or "HAT" in f
+
+
+RECOGNIZERS: list[Recognizer] = [
+    Gated(EMAIL, lambda doc: "@" in doc.folded),
+    Gated(PHONE, has_digit_run),
+    Gated(QQ, has_digit_run),
+    Gated(WECHAT, _may_have_wechat),
+]

@@ -1,7 +1,35 @@
-"""Built-in recognizers: vehicle."""
+"""Built-in recognizers: Chinese licence plates (GA 36), incl. new-energy plates.
+
+省 + issuing-office letter (+ optional '·' or space) + five characters without
+I/O, new-energy D/F + 5 or 5 + D/F (8 characters in all), and the 挂/学/警/
+港/澳 suffix plates. Province characters are common words (新, 云, 青), so at
+least two of the five serial characters must be digits.
+"""
 
 from __future__ import annotations
 
-from complydesk.pii.recognizer import Recognizer
+import re
 
-RECOGNIZERS: list[Recognizer] = []
+from complydesk.pii.labels import Label
+from complydesk.pii.recognizer import Context, PatternRecognizer, Recognizer
+
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_A = "A-HJ-NP-Z"  # plate letters exclude I and O
+_SERIAL = (
+    rf"(?:[DF][{_A}0-9]\d{{4}}"  # new-energy small: D/F + 5
+    rf"|\d{{5}}[DF]"  # new-energy large: 5 + D/F
+    rf"|(?=(?:[{_A}]*\d){{2}})[{_A}0-9]{{4}}[{_A}0-9挂学警港澳]"  # regular
+    r")"
+)
+
+LICENSE_PLATE = PatternRecognizer(
+    name="cn_license_plate",
+    label=Label.LICENSE_PLATE,
+    pattern=re.compile(rf"[{_PROVINCES}][{_A}](?:[·•・ ]?){_SERIAL}(?![0-9A-Za-z])"),
+    score=0.8,
+    context=Context(
+        boost=("车牌", "车辆", "牌照", "车号", "plate"), window=10, boost_by=0.15
+    ),
+)
+
+RECOGNIZERS: list[Recognizer] = [LICENSE_PLATE]

@@ -1,0 +1,150 @@
+"""Shared helpers for the number-shaped recognizers (phones, cards, IDs).
+
+Real helpdesk text is full of digit runs that are *not* personal data: order
+and waybill numbers, amounts, dates, hotlines. The word lists and checks here
+are shared so that every recognizer rejects them the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from complydesk.pii.entity import Entity
+from complydesk.pii.recognizer import Recognizer
+from complydesk.pii.text import Doc
+
+# Words that say the number next to them is a business reference, not a person.
+REFERENCE_WORDS: tuple[str, ...] = (
+    "订单",
+    "单号",
+    "快递",
+    "运单",
+    "物流",
+    "工单",
+    "发票",
+    "流水号",
+    "交易号",
+    "编号",
+    "合同号",
+    "报障号",
+    "受理号",
+    "单据",
+    "退款单",
+    "order",
+    "tracking",
+    "invoice",
+    "ref:",
+    "ref no",
+    "ref#",
+    "reference",
+    "txn",
+)
+
+CARD_WORDS: tuple[str, ...] = (
+    "卡号",
+    "银行卡",
+    "储蓄卡",
+    "信用卡",
+    "借记卡",
+    "银联",
+    "card",
+    "账号",
+    "帐号",
+    "账户",
+    "帐户",
+    "尾号",
+    "开户",
+    "收款",
+    "打款",
+    "退到",
+    "转账",
+    "汇款",
+    "工行",
+    "建行",
+    "农行",
+    "中行",
+    "招行",
+    "银行",
+    "visa",
+    "mastercard",
+    "amex",
+)
+
+
+def has_word(text: str, words: Iterable[str]) -> bool:
+    return any(word in text for word in words)
+
+
+def before(doc: Doc, start: int, window: int) -> str:
+    return doc.before(start, window)
+
+
+def after(doc: Doc, end: int, window: int) -> str:
+    return doc.after(end, window)
+
+
+def glued_to_number(folded: str, start: int, end: int) -> bool:
+    """True when the span is part of a longer token such as 855005361-2014-…
+
+    A digit or ASCII letter right before/after, or a digit one separator away
+    ("-", ".", "/", "_"), means the span is a piece of something bigger.
+    """
+    if start > 0:
+        prev = folded[start - 1]
+        if prev.isascii() and prev.isalnum():
+            return True
+        if prev in "-./_" and start > 1 and folded[start - 2].isdigit():
+            return True
+    if end < len(folded):
+        nxt = folded[end]
+        if nxt.isascii() and nxt.isalnum():
+            return True
+        if nxt in "-./_" and end + 1 < len(folded) and folded[end + 1].isdigit():
+            return True
+    return False
+
+
+def digits(value: str) -> str:
+    """Only the digits (and a trailing X of an ID) of a grouped number."""
+    return "".join(ch for ch in value if ch.isalnum())
+
+
+_RUN4 = re.compile(r"[0-9]{4}")
+_last_run4: tuple[str, bool] = ("", False)
+
+
+def has_digit_run(doc: Doc) -> bool:
+    """Whether the text has 4 digits in a row (every number-shaped PII does).
+
+    Most chat messages have none, so the number recognizers skip them after
+    one shared scan; the answer for the last text is cached by identity.
+    """
+    global _last_run4
+    folded = doc.folded
+    last = _last_run4
+    if last[0] is folded:
+        return last[1]
+    answer = _RUN4.search(folded) is not None
+    _last_run4 = (folded, answer)
+    return answer
+
+
+@dataclass(frozen=True)
+class Gated:
+    """A recognizer that only runs when a cheap whole-text test passes."""
+
+    inner: Recognizer
+    gate: Callable[[Doc], bool]
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.inner.labels
+
+    def find(self, doc: Doc) -> Iterable[Entity]:
+        return self.inner.find(doc) if self.gate(doc) else ()

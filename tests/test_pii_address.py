@@ -1,0 +1,78 @@
+"""ADDRESS recognizer: gazetteer + street patterns, boundaries, place-name option."""
+
+from __future__ import annotations
+
+import pytest
+
+from complydesk.pii.detect import Detector
+from complydesk.pii.gazetteer import divisions
+from complydesk.pii.recognizers.address import AddressRecognizer
+from complydesk.pii.registry import Registry
+
+DETECT = Detector(Registry([AddressRecognizer()]))
+PLACES = Detector(Registry([AddressRecognizer(report_places=True)]))
+
+
+def addresses(text: str, detector: Detector = DETECT) -> list[str]:
+    return [e.text for e in detector.detect(text) if e.label == "ADDRESS"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("位于济南市新泺大街雅居园小区门对面", ["济南市新泺大街雅居园小区"]),
+        ("广州市白云区太和镇谢家庄二队", ["广州市白云区太和镇谢家庄二队"]),
+        (
+            "地址杭州建德市新安江街道浙西商城C栋1单元501 京东商城买的",
+            ["杭州建德市新安江街道浙西商城C栋1单元501"],
+        ),
+        (
+            "北京市西城区牛街西里二区12号楼地下室二层,信号",
+            ["北京市西城区牛街西里二区12号楼地下室二层"],
+        ),
+        ("静安区余姚路487弄70号这里", ["静安区余姚路487弄70号"]),
+        ("我家在丰台区丰泽街8号院,请问", ["丰台区丰泽街8号院"]),
+        ("新闸路388号电信营业厅", ["新闸路388号"]),  # road + number, stops
+        ("老家地址为淄博市朱台镇宁王村.谢谢", ["淄博市朱台镇宁王村"]),
+        ("地址：浦东新区张江路１２号", ["浦东新区张江路１２号"]),  # full-width digits
+        ("送到广西南宁市青秀区民族大道100号😀", ["广西南宁市青秀区民族大道100号"]),
+    ],
+)
+def test_when_postal_address_then_found(text: str, expected: list[str]) -> None:
+    assert addresses(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@中国电信济南客服 你好",  # place name inside an @handle
+        "中国联通北京客服",
+        "我是宁波的",  # a bare city is not a postal address by default
+        "不让电信进小区",
+        "回家路上看见饭店着火",
+        "路由器坏了",
+        "地铁线路已经开通",
+        "（***市**区***路**号**层）",  # masked template
+        "我喝青岛啤酒",
+    ],
+)
+def test_when_no_postal_address_then_nothing(text: str) -> None:
+    assert addresses(text) == []
+
+
+def test_when_report_places_then_bare_city_found_with_low_score() -> None:
+    found = PLACES.detect("我下周去北京出差")
+    assert [e.text for e in found] == ["北京"]
+    assert found[0].score < 0.5
+    assert addresses("我喝青岛啤酒", PLACES) == []
+
+
+def test_when_gazetteer_complete_then_score_high() -> None:
+    (entity,) = DETECT.detect("湖南省长沙市雨花区黎郡新宇康景园8栋1单元9楼")
+    assert entity.score >= 0.85
+
+
+def test_when_short_forms_then_gazetteer_knows_them() -> None:
+    anchors, county = divisions()
+    assert {"济南", "济南市", "广西", "内蒙古", "延边"} <= set(anchors)
+    assert "浦东新区" in anchors and "建德" in county
