@@ -9,8 +9,8 @@ from complydesk.pii.gazetteer import divisions
 from complydesk.pii.recognizers.address import AddressRecognizer
 from complydesk.pii.registry import Registry
 
-DETECT = Detector(Registry([AddressRecognizer()]))
-PLACES = Detector(Registry([AddressRecognizer(report_places=True)]))
+DETECT = Detector(Registry([AddressRecognizer()]), threshold=0.0)
+PLACES = Detector(Registry([AddressRecognizer(report_places=True)]), threshold=0.0)
 
 
 def addresses(text: str, detector: Detector = DETECT) -> list[str]:

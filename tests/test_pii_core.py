@@ -112,3 +112,20 @@ def test_doc_context_windows() -> None:
     doc = Doc("ＡＢ卡号1234")
     assert doc.before(4, 3) == "b卡号"
     assert doc.after(4, 2) == "12"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "型号E12345678",
+        "订单 6011000990139424 已发货",
+        "这单6581522336481847325到底什么时候到",
+    ],
+)
+def test_default_detector_drops_weak_guesses(text: str) -> None:
+    assert Detector().detect(text) == []
+
+
+def test_bare_card_in_english_text_is_reported() -> None:
+    [entity] = Detector().detect("Please refund to 4012888888881881 today")
+    assert entity.label == "BANK_CARD"

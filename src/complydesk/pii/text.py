@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FOLD.update(
@@ -29,6 +30,9 @@ FOLD_TABLE = _FOLD
 _FOLDABLE = re.compile(
     "[" + "".join(re.escape(chr(cp)) for cp in sorted(_FOLD) if _FOLD[cp] != cp) + "]+"
 )
+
+
+_RUN4 = re.compile(r"[0-9]{4}")
 
 
 def _fold_run(match: re.Match[str]) -> str:
@@ -53,6 +57,15 @@ class Doc:
 
     def __post_init__(self) -> None:
         self.folded = fold(self.text)
+
+    @cached_property
+    def has_digit_run(self) -> bool:
+        """Whether the text has 4 digits in a row (every number-shaped PII does).
+
+        Most chat messages have none, so the number recognizers skip them after
+        this one shared scan.
+        """
+        return _RUN4.search(self.folded) is not None
 
     def before(self, start: int, window: int) -> str:
         """Lower-cased folded text just before `start` (for context words)."""

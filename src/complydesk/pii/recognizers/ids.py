@@ -93,6 +93,18 @@ _USCC = re.compile(
 _USCC_WORDS = ("信用代码", "社会信用", "税号", "纳税人识别号", "营业执照", "uscc")
 
 
+# GB 32100: registration authority + entity category, then the region code.
+_USCC_KINDS = frozenset(
+    "11 12 13 19 21 29 31 32 33 34 35 39 41 49 51 52 53 59 61 62 69 71 72 79"
+    " 81 89 91 92 93".split()
+)
+
+
+def _plausible_numeric_uscc(value: str) -> bool:
+    """An all-digit code whose authority, category and province all exist."""
+    return value[:2] in _USCC_KINDS and value[2:4] in CN_PROVINCES
+
+
 @dataclass(frozen=True)
 class UsccRecognizer:
     """Unified Social Credit Codes (GB 32100, python-stdnum check digit)."""
@@ -117,7 +129,7 @@ class UsccRecognizer:
                 # 1 in 31 of any 18-digit run passes; IDs and orders are likelier.
                 if has_word(near, REFERENCE_WORDS) or is_cn_id_card(value):
                     continue
-                score = 0.5
+                score = 0.5 if _plausible_numeric_uscc(value) else 0.4
             else:
                 score = 0.85
             yield Entity(

@@ -7,7 +7,6 @@ are shared so that every recognizer rejects them the same way.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -35,6 +34,12 @@ REFERENCE_WORDS: tuple[str, ...] = (
     "order",
     "tracking",
     "invoice",
+    "参考号",
+    "序列号",
+    "串号",
+    "imei",
+    "这单",
+    "该单",
     "ref:",
     "ref no",
     "ref#",
@@ -70,6 +75,30 @@ CARD_WORDS: tuple[str, ...] = (
     "visa",
     "mastercard",
     "amex",
+)
+
+
+# "卡号" also precedes numbers of cards that are not payment cards.
+NON_PAYMENT_CARD_WORDS: tuple[str, ...] = (
+    "会员",
+    "积分",
+    "购物卡",
+    "礼品卡",
+    "储值卡",
+    "油卡",
+    "公交卡",
+    "交通卡",
+    "饭卡",
+    "校园卡",
+    "流量卡",
+    "电话卡",
+    "sim卡",
+    "上网卡",
+    "充值卡",
+    "卡密",
+    "membership",
+    "loyalty",
+    "gift card",
 )
 
 
@@ -111,24 +140,9 @@ def digits(value: str) -> str:
     return "".join(ch for ch in value if ch.isalnum())
 
 
-_RUN4 = re.compile(r"[0-9]{4}")
-_last_run4: tuple[str, bool] = ("", False)
-
-
 def has_digit_run(doc: Doc) -> bool:
-    """Whether the text has 4 digits in a row (every number-shaped PII does).
-
-    Most chat messages have none, so the number recognizers skip them after
-    one shared scan; the answer for the last text is cached by identity.
-    """
-    global _last_run4
-    folded = doc.folded
-    last = _last_run4
-    if last[0] is folded:
-        return last[1]
-    answer = _RUN4.search(folded) is not None
-    _last_run4 = (folded, answer)
-    return answer
+    """The gate for number-shaped recognizers (computed once per Doc)."""
+    return doc.has_digit_run
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,26 @@ _CUES: dict[str, tuple[float, bool, bool]] = {
     "户主": _FIELD,
     "机主": _FIELD,
     "户名": _FIELD,
+    "申请人": _FIELD,
+    "收款人": _FIELD,
+    "付款人": _FIELD,
+    "投诉人": _FIELD,
+    "举报人": _FIELD,
+    "发件人": _FIELD,
+    "借款人": _FIELD,
+    "开户人": _FIELD,
+    "开户名": _FIELD,
+    "签收人": _FIELD,
+    "经办人": _FIELD,
+    "代理人": _FIELD,
+    "监护人": _FIELD,
+    "担保人": _FIELD,
+    "法定代表人": _FIELD,
+    "乘车人": _FIELD,
+    "入住人": _FIELD,
+    "车主": _WEAK,
+    "业主": _WEAK,
+    "患者": _WEAK,
     "专员": (0.8, False, True),
     "我是": _WEAK,
     "客户": _WEAK,
@@ -76,7 +96,7 @@ _FAST = re.compile(
     "[" + "".join(sorted({w[0] for w in (*_CUES, *_TITLES)})) + "]"
     "(?=[" + "".join(sorted({w[1] for w in (*_CUES, *_TITLES)})) + "])"
 )
-_SEP = re.compile("[:： ]?(?:是|为|叫)?[:： ]?")
+_SEP = re.compile("[:： ]?(?:是|为|叫|写|填)?[:： ]?")
 _EN = re.compile(
     r"[MmNnIiTt](?<![A-Za-z][MmNnIiTt])"
     r"(?i:(?P<en>y name is|y name's|ame is|ame\s*:|'m| am|his is|rs?\.?|s\.?))\s*"
