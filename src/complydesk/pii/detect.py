@@ -10,7 +10,6 @@ from complydesk.pii.registry import Registry, normalize_allowed
 from complydesk.pii.resolve import resolve
 from complydesk.pii.text import Doc
 
-
 DEFAULT_THRESHOLD = 0.5
 
 
