@@ -129,3 +129,10 @@ def test_default_detector_drops_weak_guesses(text: str) -> None:
 def test_bare_card_in_english_text_is_reported() -> None:
     [entity] = Detector().detect("Please refund to 4012888888881881 today")
     assert entity.label == "BANK_CARD"
+
+
+def test_chinese_punctuation_is_not_folded_but_still_bounds_numbers() -> None:
+    text = "座机（021）62345678，手机：13812345678！"
+    assert fold(text) == text  # nothing an identifier could contain
+    found = [(e.label, e.text) for e in Detector().detect(text)]
+    assert found == [("PHONE", "（021）62345678"), ("PHONE", "13812345678")]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 
 from complydesk.pii.entity import Entity
+from complydesk.pii.recognizer import Gated, Recognizer
 from complydesk.pii.registry import Registry, normalize_allowed
 from complydesk.pii.resolve import resolve
 from complydesk.pii.text import Doc
@@ -27,7 +28,7 @@ class Detector:
     ) -> None:
         self.registry = registry or Registry.builtin()
         self.threshold = threshold
-        self._recognizers = self.registry.recognizers
+        self._plan = _plan(self.registry.recognizers)
 
     def detect(self, text: str) -> list[Entity]:
         if not text:
@@ -35,18 +36,43 @@ class Detector:
         doc = Doc(text)
         found: list[Entity] = []
         allow = self.registry.allowlist
-        for recognizer in self._recognizers:
-            for entity in recognizer.find(doc):
-                if entity.score < self.threshold:
-                    continue
-                if allow and normalize_allowed(entity.text) in allow:
-                    continue
-                found.append(entity)
+        for gate, recognizers in self._plan:
+            if gate is not None and not gate(doc):
+                continue
+            for recognizer in recognizers:
+                for entity in recognizer.find(doc):
+                    if entity.score < self.threshold:
+                        continue
+                    if allow and normalize_allowed(entity.text) in allow:
+                        continue
+                    found.append(entity)
         return resolve(found) if len(found) > 1 else found
 
     def detect_many(self, texts: Iterable[str]) -> Iterator[list[Entity]]:
         for text in texts:
             yield self.detect(text)
+
+
+Plan = list[tuple[Callable[[Doc], bool] | None, list[Recognizer]]]
+
+
+def _plan(recognizers: list[Recognizer]) -> Plan:
+    """Group recognizers by gate so each gate runs once per text.
+
+    Order does not matter for the result: overlaps resolve by score, length,
+    label priority and name, never by which recognizer ran first.
+    """
+    groups: dict[object, list[Recognizer]] = {}
+    gates: dict[object, Callable[[Doc], bool] | None] = {}
+    for recognizer in recognizers:
+        if isinstance(recognizer, Gated):
+            gate, inner = recognizer.gate, recognizer.inner
+        else:
+            gate, inner = None, recognizer
+        key = id(gate) if gate is not None else None
+        groups.setdefault(key, []).append(inner)
+        gates[key] = gate
+    return [(gates[key], members) for key, members in groups.items()]
 
 
 @cache

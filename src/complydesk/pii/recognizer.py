@@ -104,3 +104,27 @@ class PatternRecognizer:
 def strip_separators(value: str) -> str:
     """Digits and letters only: '6222 0212-3456' -> '622202123456'."""
     return value.replace(" ", "").replace("-", "")
+
+
+@dataclass(frozen=True)
+class Gated:
+    """A recognizer that only runs when a cheap whole-text test passes.
+
+    The Detector evaluates each distinct gate once per text and skips every
+    recognizer behind a closed one, so gates should be shared objects (e.g.
+    one `has_digit_run` for all number-shaped recognizers).
+    """
+
+    inner: Recognizer
+    gate: Callable[[Doc], bool]
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.inner.labels
+
+    def find(self, doc: Doc) -> Iterable[Entity]:
+        return self.inner.find(doc) if self.gate(doc) else ()

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+# Full-width forms that can be part of an identifier. Chinese punctuation that
+# only separates (，：；！？（）) is left alone: recognizers accept both forms,
+# and folding it would touch nearly every message for nothing.
+_KEEP = {"，", "：", "；", "！", "？", "（", "）", "、", "“", "”"}
+_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _KEEP}
 _FOLD.update(
     {
         0x3000: 0x20,  # ideographic space
@@ -22,7 +25,6 @@ _FOLD.update(
         0x2013: 0x2D,  # en dash
         0x2014: 0x2D,  # em dash
         0x2212: 0x2D,  # minus sign
-        0x3002: 0x3002,  # keep the ideographic full stop (sentence end, not a dot)
         0xFF0E: 0x2E,  # full-width full stop
     }
 )
@@ -54,18 +56,13 @@ class Doc:
 
     text: str
     folded: str = field(init=False)
+    # Whether the text has 4 digits in a row (every number-shaped PII does):
+    # most chat messages have none, so number recognizers skip them at once.
+    has_digit_run: bool = field(init=False)
 
     def __post_init__(self) -> None:
         self.folded = fold(self.text)
-
-    @cached_property
-    def has_digit_run(self) -> bool:
-        """Whether the text has 4 digits in a row (every number-shaped PII does).
-
-        Most chat messages have none, so the number recognizers skip them after
-        this one shared scan.
-        """
-        return _RUN4.search(self.folded) is not None
+        self.has_digit_run = _RUN4.search(self.folded) is not None
 
     def before(self, start: int, window: int) -> str:
         """Lower-cased folded text just before `start` (for context words)."""

@@ -17,10 +17,9 @@ import phonenumbers
 
 from complydesk.pii.entity import Entity
 from complydesk.pii.labels import Label
-from complydesk.pii.recognizer import PatternRecognizer, Recognizer
+from complydesk.pii.recognizer import Gated, PatternRecognizer, Recognizer
 from complydesk.pii.recognizers.numbers import (
     REFERENCE_WORDS,
-    Gated,
     digits,
     glued_to_number,
     has_digit_run,
@@ -52,13 +51,13 @@ _MOBILE_PREFIX = re.compile(r"1(?:3\d|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8\d|9[0-35
 # (0571)…, 0571-…, 057164726635; 7–8 digit subscriber, maybe split 4-4.
 _LANDLINE = re.compile(
     r"(?<![0-9A-Za-z])(?<![0-9]-)(?:(?:\+86|0086)[ -]?)?"
-    r"(?:\(0\d{2,3}\)|0\d{2,3})(?P<s>[ -]?)"
+    r"(?:[(（]0\d{2,3}[)）]|0\d{2,3})(?P<s>[ -]?)"
     r"(?:\d{7,8}|\d{3,4}[ -]\d{4})"
 )
 _INTL = re.compile(r"\+[1-9]\d{0,3}(?:[ -]?\(?\d{1,5}\)?){1,6}")
 # (415) 555-0132 / 415-555-0132 / 090-1234-5678: dashed national formats.
 _DASHED = re.compile(
-    r"(?<![0-9A-Za-z])(?<![0-9]-)(?:\(\d{3}\) ?\d{3}-\d{4}|\d{2,4}-\d{3,4}-\d{4})"
+    r"(?<![0-9A-Za-z])(?<![0-9]-)(?:[(（]\d{3}[)）] ?\d{3}-\d{4}|\d{2,4}-\d{3,4}-\d{4})"
 )
 _GROUP_END = re.compile(r"\d(?!\d)")
 _AMOUNT_AFTER = ("元", "块", "万", "rmb", "yuan", "%")

@@ -22,12 +22,11 @@ from dataclasses import dataclass
 
 from complydesk.pii.entity import Entity
 from complydesk.pii.labels import Label
-from complydesk.pii.recognizer import Recognizer
+from complydesk.pii.recognizer import Gated, Recognizer
 from complydesk.pii.recognizers.numbers import (
     CARD_WORDS,
     NON_PAYMENT_CARD_WORDS,
     REFERENCE_WORDS,
-    Gated,
     digits,
     glued_to_number,
     has_digit_run,

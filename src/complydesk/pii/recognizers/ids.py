@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 from complydesk.pii.entity import Entity
 from complydesk.pii.labels import Label
-from complydesk.pii.recognizer import Context, PatternRecognizer, Recognizer
+from complydesk.pii.recognizer import Context, Gated, PatternRecognizer, Recognizer
 from complydesk.pii.recognizers.numbers import (
     REFERENCE_WORDS,
-    Gated,
     digits,
     glued_to_number,
     has_digit_run,

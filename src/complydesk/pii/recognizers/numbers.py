@@ -7,11 +7,8 @@ are shared so that every recognizer rejects them the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 
-from complydesk.pii.entity import Entity
-from complydesk.pii.recognizer import Recognizer
 from complydesk.pii.text import Doc
 
 # Words that say the number next to them is a business reference, not a person.
@@ -143,22 +140,3 @@ def digits(value: str) -> str:
 def has_digit_run(doc: Doc) -> bool:
     """The gate for number-shaped recognizers (computed once per Doc)."""
     return doc.has_digit_run
-
-
-@dataclass(frozen=True)
-class Gated:
-    """A recognizer that only runs when a cheap whole-text test passes."""
-
-    inner: Recognizer
-    gate: Callable[[Doc], bool]
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return self.inner.labels
-
-    def find(self, doc: Doc) -> Iterable[Entity]:
-        return self.inner.find(doc) if self.gate(doc) else ()
