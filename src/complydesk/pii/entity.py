@@ -22,6 +22,11 @@ class Entity:
     score: float
     recognizer: str
 
+    def __post_init__(self) -> None:
+        # Recognizers may pass a Label member; the contract is a plain string.
+        if type(self.label) is not str:
+            object.__setattr__(self, "label", str(self.label))
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
