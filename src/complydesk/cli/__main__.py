@@ -1,0 +1,5 @@
+"""`python -m complydesk.cli` runs the `complydesk` command."""
+
+from complydesk.cli import main
+
+main()
