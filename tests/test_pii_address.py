@@ -76,3 +76,25 @@ def test_when_short_forms_then_gazetteer_knows_them() -> None:
     anchors, county = divisions()
     assert {"济南", "济南市", "广西", "内蒙古", "延边"} <= set(anchors)
     assert "浦东新区" in anchors and "建德" in county
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("寄到广东省深圳市南山区科技园科苑路1号", "广东省深圳市南山区科技园科苑路1号"),
+        (
+            "地址：上海市浦东新区张江高科技园区碧波路690号3号楼502室",
+            "上海市浦东新区张江高科技园区碧波路690号3号楼502室",
+        ),
+        ("送到深圳龙岗桂芳园8栋，谢谢", "深圳龙岗桂芳园8栋"),
+    ],
+)
+def test_when_part_ends_one_suffix_short_or_unit_anchors_then_whole_address(
+    text: str, address: str
+) -> None:
+    assert [e.text for e in DETECT.detect(text)] == [address]
+
+
+@pytest.mark.parametrize("text", ["我在万达广场里面等你", "这条线路由北京市电信负责"])
+def test_when_place_word_inside_phrase_then_no_address(text: str) -> None:
+    assert [e for e in DETECT.detect(text) if e.score >= 0.5] == []

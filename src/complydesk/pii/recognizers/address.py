@@ -68,6 +68,9 @@ _LEFT = re.compile(rf"{_CH}{{1,6}}$")
 
 
 _DIV_CHARS = frozenset("省市区县州盟旗")
+# Building parts (8栋, 3幢, 1单元): an address may start at a short division
+# name to their left that no 省/市/区 character announces (深圳龙岗桂芳园8栋).
+_UNIT_CHARS = frozenset("栋幢元")
 # Suffix character -> characters that may precede it in a longer suffix
 # (道: 街道/大道, 园: 花园/家园/工业园); "" means the character alone is one.
 _SFX: dict[str, str] = {
@@ -85,7 +88,7 @@ _SFX: dict[str, str] = {
     "区": "社小发",
 }
 # One character class: the engine skips ahead at 100+ M chars/s.
-_FAST = re.compile("[" + "".join(sorted(_DIV_CHARS | set(_SFX))) + "]")
+_FAST = re.compile("[" + "".join(sorted(_DIV_CHARS | set(_SFX) | _UNIT_CHARS)) + "]")
 
 
 @cache
@@ -170,6 +173,10 @@ class AddressRecognizer:
                 s = _division_before(text, i + 1)
                 if s is not None and s >= covered:
                     start = _chain_left(text, s, covered)
+            if start is None and text[i] in _UNIT_CHARS:
+                start = _unit_start(text, i, covered)
+                if start is None:
+                    continue
             if start is None:
                 sfx = _suffix_start(text, i)
                 if sfx is None or _not_road(text, sfx, i):
@@ -236,6 +243,20 @@ def _in_mention(text: str, start: int) -> bool:
     return at >= 0 and not any(c in " ,，:：。" for c in text[at:start])
 
 
+def _unit_start(text: str, i: int, covered: int) -> int | None:
+    """A division name up to 12 characters before a building part, or None."""
+    if text[i] == "元" and text[i - 1 : i] != "单":
+        return None
+    lo = max(covered, i - 12)
+    m = _division_regex(False).search(text, lo, i)
+    if m is None or any(c in _BREAK for c in text[m.start() : i]):
+        return None
+    return _chain_left(text, m.start(), covered)
+
+
+_BREAK = frozenset(" ,，。；;！!？?、：:")
+
+
 def _left_start(text: str, anchor: int, covered: int) -> int | None:
     """Start of the place name before a road/estate suffix, or None."""
     m = _LEFT.search(text, max(covered, anchor - 6), anchor)
@@ -248,6 +269,22 @@ def _left_start(text: str, anchor: int, covered: int) -> int | None:
         if div_re.match(text, i):
             return _chain_left(text, i, covered)
     return start
+
+
+def _road_tail(text: str, end: int) -> int:
+    """Extend a part that stopped one suffix short: 科苑|路, 502|室, 文化|大道."""
+    if text[end : end + 2] in ("大道", "大街"):
+        return end + 2
+    if (
+        text[end : end + 1] in _TAIL_CHARS
+        and text[end + 1 : end + 2] not in _NOT_ROAD_NEXT
+    ):
+        return end + 1
+    return end
+
+
+_TAIL_CHARS = frozenset("路街巷弄室号")
+_NOT_ROAD_NEXT = frozenset("由过上线费径况子码")
 
 
 def _walk(text: str, pos: int) -> tuple[int, tuple[int, int, int]]:
@@ -272,7 +309,7 @@ def _walk(text: str, pos: int) -> tuple[int, tuple[int, int, int]]:
             n_named += 1
         else:
             break
-        pos = end = m.end()
+        pos = end = _road_tail(text, m.end())
     return end, (n_div, n_named, n_num)
 
 
