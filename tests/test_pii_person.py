@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from complydesk.pii.detect import Detector
-from complydesk.pii.recognizers.person import PersonRecognizer
+from complydesk.pii.recognizers.person import PersonModelRecognizer, PersonRecognizer
 from complydesk.pii.registry import Registry
 
-DETECT = Detector(Registry([PersonRecognizer()]))
+DETECT = Detector(Registry([PersonRecognizer(), PersonModelRecognizer()]))
 BARE = Detector(Registry([PersonRecognizer(bare_names=True)]))
+CUE_ONLY = Detector(Registry([PersonRecognizer()]))
 
 
 def names(text: str, detector: Detector = DETECT) -> list[str]:
@@ -63,10 +64,46 @@ def test_when_common_word_then_no_name(text: str) -> None:
     assert names(text) == []
 
 
-def test_when_bare_name_without_cue_then_only_in_bare_mode() -> None:
+def test_when_bare_name_without_cue_then_model_or_bare_mode_finds_it() -> None:
+    # The default registry finds cue-less names with the trained scorer
+    # (person_model); the cue recognizer alone does not.
     text = "，王建国、"
-    assert names(text) == []
+    assert names(text, CUE_ONLY) == []
     assert names(text, BARE) == ["王建国"]
+    assert names(text) == ["王建国"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("新华社记者王建国报道", ["王建国"]),
+        ("张伟表示，公司将继续投入", ["张伟"]),
+        ("刚才刘德华来了", ["刘德华"]),
+        ("总经理陈晓明出席了会议", ["陈晓明"]),
+        ("周杰伦的新歌很好听", ["周杰伦"]),
+        ("我同事王磊今天请假", ["王磊"]),
+    ],
+)
+def test_when_name_without_cue_then_model_finds_it(
+    text: str, expected: list[str]
+) -> None:
+    assert names(text) == expected
+    assert all(0.5 <= e.score <= 0.8 for e in DETECT.detect(text))
+
+
+@pytest.mark.parametrize(
+    "word",
+    "张开 高兴 周到 王者 黄金 白色 马上 方便 江湖 和平 向前 明天 安全 林业 金额 "
+    "余额 常见 石头 王牌 常用 高明".split(),
+)
+def test_when_common_word_starts_with_surname_then_model_skips_it(word: str) -> None:
+    assert names(f"您好，{word}。") == []
+    assert names(f"这个{word}的问题") == []
+
+
+def test_when_cue_and_model_overlap_then_cue_hit_wins() -> None:
+    (entity,) = DETECT.detect("我叫张伟明天到")
+    assert entity.score >= 0.85
 
 
 def test_when_cue_backed_then_score_high() -> None:

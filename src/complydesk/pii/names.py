@@ -37,6 +37,7 @@ NOT_NAMES = frozenset(
     和你 和我 和他 和她 东北 西北 江南 朱门 杨柳 柏林 梅花 石头 毛病 毛钱 贺卡 殷勤
     乔布 宋体 巴西 查询 查看 查到 查下 查一 查了 步步 陈述 任性 武汉 武器 文明 施工
     洪水 白痴 卢布 钟头 姜是 潘多 顾客 顾问 钱的 钱了 于此 万能 管用 严重 严格 孟德
+    解锁 官博 戴耳 莫非 陈年 华强 查清 查修 查无 平白 闻不 费不 符以 傅上
     """.split()
 )
 
@@ -139,3 +140,88 @@ def parse_nickname(text: str, pos: int) -> int | None:
     if not is_cjk(two[1]) or two[1] in STOP:
         return None
     return pos + 2
+
+
+class NameModel:
+    """The cue-less name scorer shipped in data/person_model.tsv.
+
+    A logistic regression over table look-ups (bench/train_person_model.py
+    writes it): surname, given characters by position, left/right context
+    characters and bigrams, and binned counts of the span's n-grams as
+    ordinary (non-name) text. Scoring is a sum of dict lookups.
+    """
+
+    def __init__(self, text: str) -> None:
+        tables: dict[str, dict[str, float]] = {}
+        self.threshold = 0.5
+        self.given = ""
+        self.ngram: dict[str, int] = {}
+        for line in text.splitlines():
+            if not line or line[0] == "#":
+                continue
+            table, key, value = line.split("\t")
+            if table == "meta" and key == "threshold":
+                self.threshold = float(value)
+            elif table == "given":
+                self.given = value
+            elif table == "ng":
+                self.ngram[key] = int(value)
+            else:
+                tables.setdefault(table, {})[key] = float(value)
+        self.given_set = frozenset(self.given)
+        get = tables.get
+        self.surname = get("s", {})
+        self.single = get("g", {})
+        self.first = get("a", {})
+        self.second = get("z", {})
+        self.left2 = get("LL", {})
+        self.right2 = get("RR", {})
+        f = get("f", {})
+        n = get("n", {})
+        self.bias = f.get("b", 0.0)
+        self.len_bias = (0.0, n.get("1", 0.0), n.get("2", 0.0))
+        self.given_words = tuple(f.get(f"wgg{b}", 0.0) for b in range(4))
+        self.start_word = (
+            (),
+            tuple(f.get(f"ws1{b}", 0.0) for b in range(4)),
+            tuple(f.get(f"ws2{b}", 0.0) for b in range(4)),
+        )
+        self.span_word = tuple(f.get(f"wt{b}", 0.0) for b in range(4))
+        self.right_word = tuple(f.get(f"wr{b}", 0.0) for b in range(4))
+        self.left_word = tuple(f.get(f"wl{b}", 0.0) for b in range(4))
+        # Context character weight = own weight (frequent ones) + class weight.
+        lcls, rcls = get("l", {}), get("r", {})
+        self.left_class = dict(lcls)
+        self.right_class = dict(rcls)
+        self.left = {
+            k: v + lcls.get(char_class(k), 0.0) for k, v in get("L", {}).items()
+        }
+        self.right = {
+            k: v + rcls.get(char_class(k), 0.0) for k, v in get("R", {}).items()
+        }
+
+
+_PUNCT = frozenset("，。！？、；：,.!?;:（）()「」『』“”\"'《》〈〉【】[]…—-~～·/|")
+
+
+def char_class(ch: str) -> str:
+    """Context bucket (must match bench/train_person_model.py's char_class)."""
+    if ch == "":
+        return "^"
+    if "\u4e00" <= ch <= "\u9fff":
+        return "H"
+    if ch in _PUNCT:
+        return "P"
+    if ch.isdigit():
+        return "D"
+    if ch.isspace():
+        return "S"
+    if ch.isascii() and ch.isalpha():
+        return "A"
+    return "O"
+
+
+@cache
+def name_model() -> NameModel:
+    path = files("complydesk.pii").joinpath("data", "person_model.tsv")
+    return NameModel(path.read_text("utf-8"))

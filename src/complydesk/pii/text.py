@@ -8,7 +8,6 @@ match in the folded copy has the same offsets in the original.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 # Full-width forms that can be part of an identifier. Chinese punctuation that
 # only separates (，：；！？（）) is left alone: recognizers accept both forms,
@@ -35,6 +34,7 @@ _FOLDABLE = re.compile(
 
 
 _RUN4 = re.compile(r"[0-9]{4}")
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 def _fold_run(match: re.Match[str]) -> str:
@@ -50,19 +50,23 @@ def fold(text: str) -> str:
     return _FOLDABLE.sub(_fold_run, text)
 
 
-@dataclass
 class Doc:
-    """One text under detection: the original and its folded copy."""
+    """One text under detection: the original and its folded copy.
 
-    text: str
-    folded: str = field(init=False)
-    # Whether the text has 4 digits in a row (every number-shaped PII does):
-    # most chat messages have none, so number recognizers skip them at once.
-    has_digit_run: bool = field(init=False)
+    `has_digit_run` says whether there are 4 digits in a row (every
+    number-shaped PII has them) and `has_latin` whether there is any ASCII
+    letter (plates, romanised names): most chat messages have neither, so
+    those recognizers skip them at once. A plain slotted class: one is built per
+    message on the hot path.
+    """
 
-    def __post_init__(self) -> None:
-        self.folded = fold(self.text)
-        self.has_digit_run = _RUN4.search(self.folded) is not None
+    __slots__ = ("folded", "has_digit_run", "has_latin", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.folded = folded = fold(text)
+        self.has_digit_run = _RUN4.search(folded) is not None
+        self.has_latin = _LATIN.search(folded) is not None
 
     def before(self, start: int, window: int) -> str:
         """Lower-cased folded text just before `start` (for context words)."""

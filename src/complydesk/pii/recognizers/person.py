@@ -1,24 +1,34 @@
-"""Person names: cue-driven, one regex pass, no segmenter.
+"""Person names: cues plus a small trained scorer, no segmenter.
 
-Customer-service text rarely contains a bare name that is not introduced by
-a cue (我叫, 收件人, 联系人, a title such as 先生/老师 after a surname), and
-bare surname+character pairs are mostly ordinary words (高兴, 张开). So the
-default recognizer reports names only next to cues; `bare_names=True` also
-scans for high-confidence stand-alone names (useful for news-like text).
+Names next to a cue (我叫, 收件人, 联系人, a title such as 先生/老师 after a
+surname) are found by one regex pass over the cue words. Names without a cue
+(news-like text: 记者王建国报道, 张伟表示) come from a logistic-regression
+scorer shipped as data/person_model.tsv (bench/train_person_model.py trains it
+on public NER train/dev splits): one regex finds "surname + plausible given
+character" candidates and each is scored with dict lookups. Bare surname +
+character pairs are mostly ordinary words (高兴, 张开), which is what the
+scorer's n-gram and context features learn. The scorer is its own recognizer,
+`person_model`, so a deployment can disable it; cue hits outscore it.
+`bare_names=True` still adds the old rule-based stand-alone names.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from complydesk.pii.entity import Entity
 from complydesk.pii.gazetteer import divisions
 from complydesk.pii.labels import Label
 from complydesk.pii.names import (
+    NOT_NAMES,
     STOP,
+    char_class,
     is_cjk,
+    name_model,
     parse_cn_name,
     parse_nickname,
     surname_rank,
@@ -90,12 +100,24 @@ _TITLES = (
 )
 _TITLE_SET = frozenset(_TITLES)
 _CUE_LENS = sorted({len(c) for c in _CUES}, reverse=True)
-# One character class with a look-ahead: Python's regex engine skips to the
-# first character fast, so this runs at ~100+ M chars/s; dict lookups decide.
-_FAST = re.compile(
-    "[" + "".join(sorted({w[0] for w in (*_CUES, *_TITLES)})) + "]"
-    "(?=[" + "".join(sorted({w[1] for w in (*_CUES, *_TITLES)})) + "])"
-)
+
+
+def _cue_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """`f(?=rest|rest…)` per first character: matches one character where a
+    cue starts. A branch of literal-led alternatives lets Python's regex engine
+    skip fast to candidate characters; only real cue starts reach Python."""
+    rests: dict[str, set[str]] = {}
+    for w in words:
+        rests.setdefault(w[0], set()).add(re.escape(w[1:]))
+    return re.compile(
+        "|".join(
+            f"{re.escape(f)}(?={'|'.join(sorted(r, key=lambda x: (-len(x), x)))})"
+            for f, r in sorted(rests.items())
+        )
+    )
+
+
+_FAST = _cue_pattern((*_CUES, *_TITLES))
 _SEP = re.compile("[:： ]?(?:是|为|叫|写|填)?[:： ]?")
 _EN = re.compile(
     r"[MmNnIiTt](?<![A-Za-z][MmNnIiTt])"
@@ -130,7 +152,10 @@ class PersonRecognizer:
             hit = self._cn_hit(text, m.start())
             if hit is not None:
                 hits.append(hit)
-        hits.extend(h for m in _EN.finditer(text) if (h := _en_hit(m)))
+        if doc.has_latin:
+            for m in _EN.finditer(text):
+                if (h := _en_hit(m)) is not None:
+                    hits.append(h)
         last = 0
         for start, end, score in sorted(hits):
             if start < last or any(s <= start < e for s, e in mentions):
@@ -185,6 +210,133 @@ class PersonRecognizer:
             )
 
 
+# Street/estate/place suffixes: a "name" ending in or followed by one is a place.
+_PLACE_END = frozenset("路街巷园村镇区县市道里苑弄湾")
+_SIGMOID_SPAN = 0.3  # model scores run from 0.5 (at its threshold) to 0.8
+
+
+# Surname + first given character pairs seen this often as ordinary text in the
+# training data (ngram bin, see bench/train_person_model.py) are not candidates.
+_REJECT_BIN = 1
+# A surname character that closes a frequent word with the character before it
+# (如何, 任何, 谢谢, 登陆) starts no name: the model alone lets too many through.
+_LEFT_WORD_REJECT = 2
+
+
+@cache
+def _model_parts() -> tuple[re.Pattern[str], frozenset[str], float, float]:
+    """(candidate regex, rejected pairs, logit threshold, threshold).
+
+    The regex is one character class (surname characters) with a look-ahead
+    on a class (given-name characters), so Python's regex engine skips fast
+    over text; surname + first given character pairs that are common words in
+    the training text (查询, 关于) or in NOT_NAMES are dropped with one set
+    lookup before scoring.
+    """
+    model = name_model()
+    ranks = surname_rank()
+    given = set(model.given)
+    singles = sorted(s for s in ranks if len(s) == 1)
+    nexts = given | {s[1] for s in ranks if len(s) == 2 and s[0] in ranks}
+    reject = {
+        two
+        for s in singles
+        for c in given
+        if model.ngram.get(two := s + c, 0) >= _REJECT_BIN or two in NOT_NAMES
+    }
+    reject -= {s for s in ranks if len(s) == 2}
+    rx = re.compile(f"[{''.join(singles)}](?=[{''.join(sorted(nexts))}])")
+    t = model.threshold
+    return rx, frozenset(reject), math.log(t / (1 - t)), t
+
+
+def _model_hits(text: str) -> list[tuple[int, int, float]]:
+    """Cue-less names: best-scoring candidate per start, greedy, non-overlapping."""
+    return _model_scorer()(text)
+
+
+@cache
+def _model_scorer() -> Callable[[str], list[tuple[int, int, float]]]:
+    """The scoring loop with every table bound once, as closure variables.
+
+    Binding ~25 tables per call cost more than scoring a typical message.
+    """
+    rx, reject, zmin, thr = _model_parts()
+    m = name_model()
+    ranks = surname_rank()
+    given, ngram = m.given_set, m.ngram
+    places = divisions()[0]
+    lefts, left_cls, left2 = m.left, m.left_class, m.left2
+    rights, right_cls, right2 = m.right, m.right_class, m.right2
+    surnames, single, first_g, second = m.surname, m.single, m.first, m.second
+    bias, len1, len2 = m.bias, m.len_bias[1], m.len_bias[2]
+    left_word, right_word, span_word = m.left_word, m.right_word, m.span_word
+    start1, start2, given_words = *m.start_word[1:], m.given_words
+    exp = math.exp
+
+    def hits(text: str) -> list[tuple[int, int, float]]:
+        out: list[tuple[int, int, float]] = []
+        n = len(text)
+        for match in rx.finditer(text):
+            i = match.start()
+            two = text[i : i + 2]
+            if two in reject:
+                continue
+            left = text[i - 1] if i else ""
+            if left and ngram.get(left + text[i], 0) >= _LEFT_WORD_REJECT:
+                continue  # 如何|维权, 任何|更改: the surname char ends a word
+            z0 = lefts.get(left)
+            if z0 is None:
+                z0 = left_cls.get(char_class(left), 0.0)
+            z0 += bias + left_word[ngram.get(left + text[i], 0)]
+            if i >= 2:
+                z0 += left2.get(text[i - 2 : i], 0.0)
+            best = zmin
+            end = 0
+            for slen in (1, 2):
+                if slen == 2 and two not in ranks:
+                    break
+                g = i + slen
+                if g >= n or text[g] not in given:
+                    continue
+                zs = z0 + surnames.get(text[i:g], 0.0)
+                c1 = text[g]
+                sw = ngram.get(text[i : g + 1], 0)
+                for e in (g + 1, g + 2):
+                    if e == g + 1:
+                        z = zs + single.get(c1, 0.0) + len1 + start1[sw]
+                    else:
+                        if e > n or text[g + 1] not in given:
+                            break
+                        z = zs + first_g.get(c1, 0.0) + second.get(text[g + 1], 0.0)
+                        z += len2 + given_words[ngram.get(text[g:e], 0)] + start2[sw]
+                        if slen == 1:
+                            z += span_word[ngram.get(text[i:e], 0)]
+                    right = text[e] if e < n else ""
+                    zr = rights.get(right)
+                    if zr is None:
+                        zr = right_cls.get(char_class(right), 0.0)
+                    z += zr + right_word[ngram.get(text[e - 1] + right, 0)]
+                    if e + 2 <= n:
+                        z += right2.get(text[e : e + 2], 0.0)
+                    if z >= best:
+                        best, end = z, e
+            if not end or text[i:end] in places or text[end - 1] in _PLACE_END:
+                continue
+            if end < n and text[end] in _PLACE_END:
+                continue  # 江川路, 桂芳园: a street or estate, not a name
+            p = 1 / (1 + exp(-best))
+            score = 0.5 + _SIGMOID_SPAN * (p - thr) / (1 - thr)
+            if out and i < out[-1][1]:
+                if score > out[-1][2]:
+                    out[-1] = (i, end, score)
+                continue
+            out.append((i, end, score))
+        return out
+
+    return hits
+
+
 def _en_hit(m: re.Match[str]) -> tuple[int, int, float] | None:
     """A capitalised name after an English cue (My name is John Smith)."""
     cue, name = m.group("en").lower(), m.group("ename")
@@ -219,4 +371,33 @@ def _word_goes_on(text: str, end: int) -> bool:
     return end < len(text) and is_cjk(text[end]) and text[end] not in STOP
 
 
-RECOGNIZERS: list[Recognizer] = [PersonRecognizer()]
+@dataclass(frozen=True)
+class PersonModelRecognizer:
+    """Cue-less Chinese names from the trained scorer (data/person_model.tsv).
+
+    Separate from the cue recognizer so a deployment can disable it by name
+    (`disable: [person_model]`) when precision matters more than recall. Its
+    scores (0.5-0.8) stay below cue hits (0.85+), so a cue wins an overlap.
+    `min_score` 0.55 trades a little recall on news-like text for half the
+    false positives on helpdesk chat (see docs/pii.md).
+    """
+
+    name: str = "person_model"
+    min_score: float = 0.55
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return (Label.PERSON.value,)
+
+    def find(self, doc: Doc) -> Iterator[Entity]:
+        text = doc.folded
+        mentions = [m.span() for m in _MENTION.finditer(text)] if "@" in text else []
+        for start, end, score in _model_hits(text):
+            if score < self.min_score or any(s <= start < e for s, e in mentions):
+                continue
+            yield Entity(
+                Label.PERSON.value, start, end, doc.text[start:end], score, self.name
+            )
+
+
+RECOGNIZERS: list[Recognizer] = [PersonRecognizer(), PersonModelRecognizer()]
