@@ -110,3 +110,10 @@ def test_when_cue_backed_then_score_high() -> None:
     (entity,) = DETECT.detect("我叫张伟")
     assert entity.score >= 0.85
     assert (entity.start, entity.end) == (2, 4)
+
+
+@pytest.mark.parametrize(
+    "text", ["我买的戴森V12吸尘器坏了", "毕博诚传媒有限公司的发票", "李宁牌运动鞋"]
+)
+def test_when_brand_or_company_then_model_finds_no_person(text: str) -> None:
+    assert names(text) == []

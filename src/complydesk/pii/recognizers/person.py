@@ -371,6 +371,35 @@ def _word_goes_on(text: str, end: int) -> bool:
     return end < len(text) and is_cjk(text[end]) and text[end] not in STOP
 
 
+_ORG_WORDS = (
+    "公司",
+    "集团",
+    "科技",
+    "传媒",
+    "有限",
+    "银行",
+    "商城",
+    "旗舰",
+    "专卖",
+    "电器",
+    "手机",
+    "品牌",
+    "牌",
+    "官方",
+    "客服",
+    "股份",
+    "控股",
+    "实业",
+    "贸易",
+)
+
+
+def _brand_or_org(text: str, end: int) -> bool:
+    """戴森V12, 小米14, 毕博诚传媒有限公司: a brand or company, not a person."""
+    nxt = text[end : end + 1]
+    return (nxt.isascii() and nxt.isalnum()) or text.startswith(_ORG_WORDS, end)
+
+
 @dataclass(frozen=True)
 class PersonModelRecognizer:
     """Cue-less Chinese names from the trained scorer (data/person_model.tsv).
@@ -394,6 +423,8 @@ class PersonModelRecognizer:
         mentions = [m.span() for m in _MENTION.finditer(text)] if "@" in text else []
         for start, end, score in _model_hits(text):
             if score < self.min_score or any(s <= start < e for s, e in mentions):
+                continue
+            if _brand_or_org(text, end):
                 continue
             yield Entity(
                 Label.PERSON.value, start, end, doc.text[start:end], score, self.name
