@@ -35,17 +35,16 @@ class Detector:
             return []
         doc = Doc(text)
         found: list[Entity] = []
-        allow = self.registry.allowlist
-        for gate, recognizers in self._plan:
-            if gate is not None and not gate(doc):
-                continue
-            for recognizer in recognizers:
-                for entity in recognizer.find(doc):
-                    if entity.score < self.threshold:
-                        continue
-                    if allow and normalize_allowed(entity.text) in allow:
-                        continue
-                    found.append(entity)
+        append, threshold = found.append, self.threshold
+        for gate, finders in self._plan:
+            if gate is None or gate(doc):
+                for find in finders:
+                    for entity in find(doc):
+                        if entity.score >= threshold:
+                            append(entity)
+        if found and self.registry.allowlist:
+            allow = self.registry.allowlist
+            found = [e for e in found if normalize_allowed(e.text) not in allow]
         return resolve(found) if len(found) > 1 else found
 
     def detect_many(self, texts: Iterable[str]) -> Iterator[list[Entity]]:
@@ -53,7 +52,8 @@ class Detector:
             yield self.detect(text)
 
 
-Plan = list[tuple[Callable[[Doc], bool] | None, list[Recognizer]]]
+Finder = Callable[[Doc], Iterable[Entity]]
+Plan = list[tuple[Callable[[Doc], bool] | None, list[Finder]]]
 
 
 def _plan(recognizers: list[Recognizer]) -> Plan:
@@ -62,7 +62,7 @@ def _plan(recognizers: list[Recognizer]) -> Plan:
     Order does not matter for the result: overlaps resolve by score, length,
     label priority and name, never by which recognizer ran first.
     """
-    groups: dict[object, list[Recognizer]] = {}
+    groups: dict[object, list[Finder]] = {}
     gates: dict[object, Callable[[Doc], bool] | None] = {}
     for recognizer in recognizers:
         if isinstance(recognizer, Gated):
@@ -70,7 +70,7 @@ def _plan(recognizers: list[Recognizer]) -> Plan:
         else:
             gate, inner = None, recognizer
         key = id(gate) if gate is not None else None
-        groups.setdefault(key, []).append(inner)
+        groups.setdefault(key, []).append(inner.find)
         gates[key] = gate
     return [(gates[key], members) for key, members in groups.items()]
 
