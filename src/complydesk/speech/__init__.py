@@ -1,0 +1,5 @@
+"""Speech compliance: check agent and bot replies for risky promises and phrasing."""
+
+from complydesk.speech.finding import Finding, Verdict
+
+__all__ = ["Finding", "Verdict"]
