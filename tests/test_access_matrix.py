@@ -47,6 +47,7 @@ ROUTES: dict[tuple[str, str], tuple[str | Permission, bool]] = {
     ("GET", "/v1/desk/tickets"): (P.TICKETS_READ, False),
     ("GET", "/v1/desk/tickets/{ticket_id}"): (P.TICKETS_READ, False),
     ("GET", "/v1/desk/conversations/{conversation_id}"): (P.CONVERSATIONS_READ, False),
+    ("POST", "/v1/speech/check"): (P.SPEECH_CHECK, False),
     ("GET", "/login"): (PUBLIC, True),
     ("POST", "/login"): (PUBLIC, True),
     ("POST", "/logout"): (PUBLIC, True),
@@ -106,6 +107,8 @@ def _request(
         body = {"username": f"new-user-{n}", "role": "agent", "password": "x" * 16}
     elif (method, path) == ("POST", "/v1/users/{username}/tokens"):
         body = {"name": f"token-{n}"}
+    elif (method, path) == ("POST", "/v1/speech/check"):
+        body = {"text": "我们会尽力为您处理"}
     elif (method, path) == ("POST", "/login"):
         data = {"username": "nobody", "password": "wrong-password"}
     response = client.request(method, concrete, headers=headers, json=body, data=data)

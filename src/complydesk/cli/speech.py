@@ -1,7 +1,78 @@
-"""`complydesk speech`: Speech compliance checks on replies (issue 6)."""
+"""`complydesk speech`: check replies for risky promises and phrasing; batch QA."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.table import Table
+
+from complydesk.cli.common import JsonOption, console, fail, handle_errors, print_json
 
 app = typer.Typer(
-    help="Speech compliance checks on replies (issue 6).", no_args_is_help=True
+    help="Speech compliance checks on agent and bot replies.", no_args_is_help=True
 )
+
+RoleOption = Annotated[str, typer.Option("--role", help="agent | bot")]
+
+
+@app.command("check")
+@handle_errors
+def check_cmd(
+    text: Annotated[str | None, typer.Argument(help="The reply to check.")] = None,
+    jsonl: Annotated[
+        Path | None,
+        typer.Option(
+            "--jsonl", help="JSONL with 'text' and optional 'role' ('-' = stdin)."
+        ),
+    ] = None,
+    role: RoleOption = "agent",
+    as_json: bool = JsonOption,
+) -> None:
+    """Verdict pass | warn | block for TEXT, or for every line of --jsonl FILE.
+
+    With --jsonl, writes one `{"verdict": ..., "findings": [...]}` line per
+    input line, in order.
+    """
+    from complydesk.speech.jsonl import ROLES, check_lines
+    from complydesk.speech.reply import check_reply
+
+    if (text is None) == (jsonl is None):
+        raise fail("give either TEXT or --jsonl FILE")
+    if role not in ROLES:
+        raise fail("--role must be agent or bot")
+
+    if jsonl is not None:
+        for stream in (sys.stdin, sys.stdout):
+            if hasattr(stream, "reconfigure"):
+                stream.reconfigure(encoding="utf-8")
+        if str(jsonl) != "-" and not jsonl.is_file():
+            raise fail(f"{jsonl} is not a readable file")
+        handle = sys.stdin if str(jsonl) == "-" else jsonl.open(encoding="utf-8")
+        with handle:
+            for line in check_lines(handle, lambda t, r: check_reply(t, role=r)):
+                sys.stdout.write(line + "\n")
+        return
+    assert text is not None
+    verdict = check_reply(text, role=role)
+    if as_json:
+        print_json(verdict.to_dict())
+    else:
+        _print_verdict(verdict.to_dict())
+
+
+def _print_verdict(result: dict[str, object]) -> None:
+    colour = {"pass": "green", "warn": "yellow", "block": "bold red"}[
+        str(result["verdict"])
+    ]
+    console.print(f"verdict: [{colour}]{result['verdict']}[/]")
+    findings = result["findings"]
+    assert isinstance(findings, list)
+    if not findings:
+        return
+    table = Table("rule", "severity", "text", "reason", "suggestion")
+    for f in findings:
+        table.add_row(f["rule"], f["severity"], f["text"], f["reason"], f["suggestion"])
+    console.print(table)

@@ -30,10 +30,11 @@ class Permission(StrEnum):
     USERS_READ = "users.read"
     USERS_MANAGE = "users.manage"
     CONFIG_READ = "config.read"
+    SPEECH_CHECK = "speech.check"
 
 
 _P = Permission
-_DESK = {_P.TICKETS_READ, _P.CONVERSATIONS_READ, _P.POLICY_READ}
+_DESK = {_P.TICKETS_READ, _P.CONVERSATIONS_READ, _P.POLICY_READ, _P.SPEECH_CHECK}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENT: frozenset(_DESK),

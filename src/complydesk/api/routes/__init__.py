@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter
 
-from complydesk.api.routes import audit, config, desk, health, me, policy, users
+from complydesk.api.routes import (
+    audit,
+    config,
+    desk,
+    health,
+    me,
+    policy,
+    speech,
+    users,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -12,6 +21,7 @@ ROUTERS: list[APIRouter] = [
     users.router,
     desk.router,
     config.router,
+    speech.router,
 ]
 
 __all__ = ["ROUTERS"]

@@ -1,0 +1,107 @@
+"""Speech-check speed on the real helpdesk agent turns of cs_dialogues.jsonl.
+
+Reports p50 / p99 / max latency of one `check()` call per agent turn and the
+batch throughput (turns/s and chars/s over all agent turns, best of
+`--repeats` passes). The target is p99 < 1 ms per utterance.
+
+    .venv/bin/python bench/speech_speed.py
+    .venv/bin/python bench/speech_speed.py --record   # appends to docs/benchmarks.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = Path("/work/shared/eval")
+
+
+def load_agent_turns(data: Path) -> list[str]:
+    with (data / "cs_dialogues.jsonl").open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    return [r["text"] for r in rows if r.get("role") == "agent"]
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    idx = min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))
+    return sorted_values[idx]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--record", action="store_true", help="append to benchmarks.md")
+    args = ap.parse_args(argv)
+    if not (args.data / "cs_dialogues.jsonl").exists():
+        print("shared/eval not found")
+        return 0
+
+    from complydesk.speech.check import SpeechChecker
+
+    texts = load_agent_turns(args.data)
+    t0 = time.perf_counter()
+    checker = SpeechChecker()
+    build_ms = (time.perf_counter() - t0) * 1000
+    for t in texts[:300]:
+        checker.check(t)
+
+    lat: list[float] = []
+    clock = time.perf_counter_ns
+    for t in texts:
+        a = clock()
+        checker.check(t)
+        lat.append((clock() - a) / 1e3)
+    lat.sort()
+
+    best = float("inf")
+    flagged = 0
+    for _ in range(args.repeats):
+        a = time.perf_counter()
+        flagged = sum(1 for t in texts if checker.check(t).findings)
+        best = min(best, time.perf_counter() - a)
+    chars = sum(len(t) for t in texts)
+
+    rows = [
+        ("agent turns", f"{len(texts):,}"),
+        ("chars", f"{chars:,}"),
+        ("checker build (compile both packs)", f"{build_ms:.1f} ms"),
+        ("p50 latency", f"{percentile(lat, 0.50):.1f} µs"),
+        ("p99 latency", f"{percentile(lat, 0.99):.1f} µs"),
+        ("max latency", f"{lat[-1]:.1f} µs"),
+        ("batch throughput", f"{len(texts) / best:,.0f} turns/s"),
+        ("batch throughput (chars)", f"{chars / best / 1e6:.2f} M chars/s"),
+        ("turns flagged", f"{flagged} ({flagged / len(texts):.2%})"),
+    ]
+    table = "| metric | value |\n|---|---:|\n" + "\n".join(
+        f"| {k} | {v} |" for k, v in rows
+    )
+    print(table)
+    if args.record:
+        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        section = (
+            f"\n## Speech check speed ({now})\n\n"
+            f"- Machine: nproc={os.cpu_count()}, {platform.machine()}, "
+            f"{platform.system()} {platform.release()}; Python "
+            f"{platform.python_version()}; load average before the run {load:.2f}\n"
+            "- Command: `.venv/bin/python bench/speech_speed.py --record`\n"
+            "- Input: every agent turn of cs_dialogues.jsonl, one `check()` per "
+            f"turn, role agent, language auto; best of {args.repeats} batch passes\n\n"
+            f"{table}\n"
+        )
+        with (ROOT / "docs" / "benchmarks.md").open("a", encoding="utf-8") as fh:
+            fh.write(section)
+        print("recorded in docs/benchmarks.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

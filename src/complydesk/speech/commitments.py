@@ -1,0 +1,268 @@
+"""Find time commitments in a reply: an action ("发货", "refund") plus a time.
+
+One compiled regex pass tokenizes the width-folded text into time expressions
+(durations.PATTERN), action words, hedges, negations, conditionals, question
+particles and clause punctuation; a linear walk over the tokens then pairs each
+time expression with the nearest action in its clause. Scope is the clause
+(split at ，,：: and "但/but") inside a sentence (split at 。！？；!?;):
+
+* a hedge or negation in the commitment's clause, or in an earlier clause of
+  the sentence that holds no time or action ("一般情况下，…"), marks it hedged;
+* a conditional (如果/若/if) in that stretch, a question (…吗？ / "?") or a
+  report of something already done (已发货, already) is not a commitment.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from complydesk.deadlines import WorkingCalendar
+from complydesk.duration import Duration
+from complydesk.errors import InvalidInput
+from complydesk.pii.text import fold
+from complydesk.speech.capabilities import Action
+from complydesk.speech.durations import PATTERN, TimeExpr, interpret, resolve
+
+__all__ = ["Commitment", "detect_lang", "find_commitments"]
+
+# Longest first inside each action: the regex takes the first alternative.
+_ACTIONS: dict[str, str] = {
+    "ship": r"安排发货|发货|寄出|发出|寄给您|给您寄|发快递|出库"
+    r"|ship(?:ped|s|ping)?\b|dispatch(?:ed|es)?\b|sent\s+out|send\s+(?:it\s+|them\s+)?out",
+    "refund": r"退款到账|退款|退回|退还|退钱|退费|返还"
+    r"|refund(?:ed|s)?\b|money\s+back|reimburse[sd]?\b",
+    "deliver": r"送货上门|送达|送到|到货|派送到|配送到|收到货|能收到|可以收到"
+    r"|deliver(?:ed|y|s)?\b",
+    # Arrival words: a refund in the same sentence makes them the refund's.
+    "arrive": r"arrive[sd]?\b|arrival|reach\s+you|get\s+to\s+you",
+    "visit": r"上门维修|上门安装|上门服务|上门取件|上门|安排师傅|师傅过去"
+    r"|visit\b|on-?site|(?:technician|engineer)\s+(?:will\s+)?(?:come|be\s+there)",
+    "callback": r"回电话|回电|给您回复|回复您|回复|联系您|致电|给您打电话"
+    r"|打电话给您|回访"
+    r"|call(?:ing)?\s+(?:you\s+)?back|callback|get\s+back\s+to\s+you|contact\s+you"
+    r"|reply|respond",
+    "activate": r"开通|激活|恢复|解封|生效"
+    r"|(?:re)?activate[sd]?\b|restored?\b|enabled?\b|reinstated?\b|credited",
+    "credit": r"到账",
+    "resolve": r"处理完毕|处理完|处理好|处理|解决|办好|搞定"
+    r"|resolve[sd]?\b|fix(?:ed|es)?\b|sort(?:ed)?\s+(?:it\s+|this\s+|that\s+)?out"
+    r"|solved?\b",
+    "repair": r"维修好|维修完成|维修完|修好|修复|repair(?:ed|s)?\b",
+}
+_NEG = (
+    r"不能保证|无法保证|无法承诺|不能承诺|不敢保证|没法保证|不保证|不一定|不确定|不可能"
+    r"|不能|无法|没办法|没法|不会|未必|难以|暂不|暂时不"
+    r"|不(?=发|寄|退|送|上门|回|联系|开通|激活|恢复|处理|解决|维修|修)"
+    r"|can(?:no|')?t\s+(?:guarantee|promise)|can\s+not\s+(?:guarantee|promise)"
+    r"|not\s+guaranteed|no\s+guarantee|unable\s+to|not\s+able\s+to|won'?t\b"
+    r"|will\s+not|cannot|can'?t\b|\bnot\b"
+)
+_HEDGE = (
+    r"预计|预期|一般|通常|正常情况下|大约|大概|(?<!预)约(?=[0-9一二两三四五六七八九十半])"
+    r"|尽量|尽快|争取|力争|努力|可能|也许|或许|估计|应该|原则上|有望|希望|左右"
+    r"|\b(?:usually|typically|normally|generally|estimated|approximately|approx"
+    r"|roughly|expected|expect|should|may|might|could|try|trying|aim|hope"
+    r"|hopefully|likely|probably|ideally|tentatively)\b"
+    r"|\b(?:about|around)(?=\s+(?:[0-9]|an?\b|one|two|three|four|five))"
+)
+_COND = (
+    r"如果|假如|若是|倘若|要是|万一|只要|一旦|若(?!干)|如(?=您|你)"
+    r"|\b(?:if|unless|provided|as\s+long\s+as|in\s+case)\b"
+)
+_DONE = r"已经|已(?!读)|\balready\b"
+_QUESTION = r"[吗么呢](?=\s*(?:[？?。!！]|$))"
+_SENTENCE = r"[。！？!?；;\n]|\.(?=\s|$)"
+_CLAUSE = r"[，,：:、]|但是|不过|但|\b(?:but|however)\b"
+
+_TOKEN = re.compile(
+    "|".join(
+        [
+            PATTERN,
+            f"(?P<neg>{_NEG})",
+            f"(?P<hedge>{_HEDGE})",
+            f"(?P<cond>{_COND})",
+            f"(?P<done>{_DONE})",
+            *(f"(?P<a_{name}>{words})" for name, words in _ACTIONS.items()),
+            f"(?P<question>{_QUESTION})",
+            f"(?P<sentence>{_SENTENCE})",
+            f"(?P<clause>{_CLAUSE})",
+        ]
+    ),
+    re.IGNORECASE,
+)
+_REFUND_WORD = re.compile(r"退款|退回|退还|退钱|refund", re.IGNORECASE)
+_ARRIVAL = {"credit": "activate", "arrive": "deliver"}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Commitment:
+    """A promise to do `action` by `latest` (aware UTC), at text[start:end].
+
+    `hedged` is True for estimates and negations: not a firm promise.
+    `negated` says which (a negation such as 无法保证 is the compliant wording).
+    `time_text` is the time expression alone, for messages ("24小时内").
+    """
+
+    action: Action
+    start: int
+    end: int
+    text: str
+    latest: datetime
+    duration: Duration | None
+    hedged: bool
+    negated: bool = False
+    time_text: str = ""
+
+
+@dataclass(slots=True)
+class _Tok:
+    kind: str
+    start: int
+    end: int
+    text: str
+    clause: int
+    expr: TimeExpr | None = None
+    used: bool = False
+
+
+def detect_lang(text: str) -> str:
+    """ "zh" when the text has any CJK ideograph, else "en"."""
+    return "zh" if _CJK.search(text) else "en"
+
+
+def find_commitments(
+    text: str, *, now: datetime, tz: ZoneInfo, calendar: WorkingCalendar
+) -> list[Commitment]:
+    """Every time commitment in `text`, in order; `now` must be timezone-aware."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise InvalidInput("now must be timezone-aware")
+    folded = fold(text)
+    found: list[Commitment] = []
+    sentence: list[_Tok] = []
+    clause = 0
+    for m in _TOKEN.finditer(folded):
+        kind = m.lastgroup or ""
+        if kind == "sentence":
+            found.extend(_sentence(sentence, text, now, tz, calendar, m.group()))
+            sentence = []
+            clause += 1
+            continue
+        if kind == "clause":
+            clause += 1
+            continue
+        tok = _Tok(kind, m.start(), m.end(), m.group(), clause)
+        if kind.startswith("t_"):
+            tok.expr = interpret(kind, m.group())
+            if tok.expr is None:
+                continue
+        sentence.append(tok)
+    found.extend(_sentence(sentence, text, now, tz, calendar, ""))
+    return found
+
+
+def _sentence(
+    toks: list[_Tok],
+    text: str,
+    now: datetime,
+    tz: ZoneInfo,
+    calendar: WorkingCalendar,
+    end_mark: str,
+) -> list[Commitment]:
+    times = [t for t in toks if t.expr is not None]
+    if not times or end_mark in ("?", "？") or any(t.kind == "question" for t in toks):
+        return []
+    actions = [t for t in toks if t.kind.startswith("a_")]
+    if not actions:
+        return []
+    refund_context = any(_REFUND_WORD.fullmatch(a.text) for a in actions)
+    out: list[Commitment] = []
+    for time_tok in times:
+        action_tok = _pair(time_tok, actions, times)
+        if action_tok is None:
+            continue
+        action_tok.used = True
+        span = sorted({time_tok.clause, action_tok.clause})
+        first, last = span[0], span[-1]
+        scope = _scope(toks, first, last)
+        if any(t.kind == "cond" and t.clause <= last for t in toks):
+            continue
+        if any(
+            t.kind == "done"
+            and t.clause == action_tok.clause
+            and t.end <= action_tok.start
+            for t in toks
+        ):
+            continue
+        negated = any(t.kind == "neg" for t in scope)
+        hedged = negated or any(t.kind == "hedge" for t in scope)
+        name = action_tok.kind[2:]
+        if name in _ARRIVAL:
+            name = "refund" if refund_context else _ARRIVAL[name]
+        assert time_tok.expr is not None
+        try:
+            latest = resolve(time_tok.expr, now, calendar, tz)
+        except InvalidInput:
+            continue  # a figure past the supported date range promises nothing
+        start = min(time_tok.start, action_tok.start)
+        end = max(time_tok.end, action_tok.end)
+        out.append(
+            Commitment(
+                action=Action(name),
+                start=start,
+                end=end,
+                text=text[start:end],
+                latest=latest,
+                duration=time_tok.expr.duration,
+                hedged=hedged,
+                negated=negated,
+                time_text=text[time_tok.start : time_tok.end],
+            )
+        )
+    return out
+
+
+def _pair(time_tok: _Tok, actions: list[_Tok], times: list[_Tok]) -> _Tok | None:
+    """Nearest unused action in the same clause; else the next (or previous)
+    clause's action when that clause has no time of its own ("今天之内，给您退款")."""
+    same = [a for a in actions if a.clause == time_tok.clause and not a.used]
+    if same:
+        # "24小时内为您处理退款": the specific action wins over generic 处理.
+        return min(
+            same,
+            key=lambda a: (
+                a.kind == "a_resolve",
+                _gap(time_tok, a),
+                a.start < time_tok.start,
+            ),
+        )
+    for step in (1, -1):
+        other = time_tok.clause + step
+        if any(t.clause == other for t in times):
+            continue
+        near = [a for a in actions if a.clause == other and not a.used]
+        if near:
+            return near[0] if step == 1 else near[-1]
+    return None
+
+
+def _gap(a: _Tok, b: _Tok) -> int:
+    return max(b.start - a.end, a.start - b.end, 0)
+
+
+def _scope(toks: list[_Tok], first: int, last: int) -> list[_Tok]:
+    """Tokens of clauses first..last plus the framing clauses right before them:
+    earlier clauses with no time or action of their own ("一般情况下，")."""
+    clauses: dict[int, list[_Tok]] = {}
+    for tok in toks:
+        clauses.setdefault(tok.clause, []).append(tok)
+    scope = [t for t in toks if first <= t.clause <= last]
+    for index in sorted((c for c in clauses if c < first), reverse=True):
+        group = clauses[index]
+        if any(t.expr is not None or t.kind.startswith("a_") for t in group):
+            break
+        scope.extend(group)
+    return scope

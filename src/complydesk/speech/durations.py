@@ -1,0 +1,341 @@
+"""Time expressions in service replies ("24小时内", "三个工作日", "明天", "by Friday").
+
+Parsing is split in two so the promise checker needs one regex pass: `PATTERN`
+is a fragment of named groups (`t_dur`, `t_now`, `t_day`, `t_week`, `t_wday`)
+that promises.py folds into its combined token regex; `interpret(kind, text)`
+reads one matched expression into a `TimeExpr`, and `resolve` turns it into the
+latest instant it allows, through `complydesk.deadlines.add` so working days
+and DST follow the one deadline engine.
+
+Readings are deliberately lenient where language is loose ("明早" counts as the
+end of tomorrow, "两三天" as three days): a checker that blocks a reply must be
+sure the promise is stricter than what is possible, never merely suspect it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from complydesk.deadlines import WorkingCalendar, add
+from complydesk.duration import Duration, Unit
+from complydesk.pii.text import fold
+
+__all__ = [
+    "PATTERN",
+    "TimeExpr",
+    "describe",
+    "interpret",
+    "parse_time_expressions",
+    "resolve",
+    "zh_number",
+]
+
+Kind = Literal["duration", "minutes", "day_end", "day_start", "week_end", "weekday"]
+
+_ZH_DIGIT = "零〇一二两三四五六七八九"
+_ZH_NUM = rf"(?:[0-9]+(?:\.[0-9]+)?|[{_ZH_DIGIT}十百]+)"
+_EN_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "twenty-four": 24,
+    "forty-eight": 48,
+    "seventy-two": 72,
+}
+_EN_NUM = (
+    r"(?:[0-9]+(?:\.[0-9]+)?|"
+    + "|".join(sorted(_EN_WORDS, key=len, reverse=True))
+    + r")"
+)
+# Bounds that make a figure a maximum: part of the expression, so "不会超过"
+# is not mistaken for a negation of the promise.
+_ZH_BOUND = r"(?:不会超过|不超过|不会超出|不超出|不迟于|不晚于|最迟|最晚|最多|至多)?"
+_ZH_UNIT = r"(?:个?小时|个?钟头|分钟|个?工作日|个?工作天|天|个?星期|个?礼拜|周|个月)"
+_ZH_WEEKDAY = r"(?:一(?!定|般)|二|三|四|五|六|日|天|[1-7])"
+_EN_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
+_EN_WEEKDAY = "(?:" + "|".join((*_EN_WEEKDAYS, "sunday")) + ")"
+
+PATTERN = "|".join(
+    [
+        # zh: 24小时内 / 两个半小时 / 一天半 / 3日内 / 24h内 / 不超过两天
+        rf"(?P<t_dur>{_ZH_BOUND}(?:{_ZH_NUM}个?半?{_ZH_UNIT}半?"
+        rf"|{_ZH_NUM}日(?=之内|以内|内)|[0-9]+\s*h(?![a-z])|半个?(?:小时|钟头|天|月))"
+        r"(?:之内|以内|内|里)?(?!之前|以前|前)"
+        # en: within 24 hours / in 2 business days / no later than 3 days
+        rf"|(?:within|in|under|inside(?:\s+of)?|no\s+later\s+than|not\s+later\s+than"
+        r"|no\s+more\s+than|not\s+more\s+than)\s+(?:the\s+next\s+)?"
+        r"(?:half\s+an?\s+hour|"
+        rf"{_EN_NUM}(?:\s+and\s+a\s+half)?[\s-]*(?:hours?|hrs?|h|minutes?|mins?"
+        r"|(?:business|working)\s+days?|days?|weeks?|months?)\b))",
+        r"(?P<t_now>马上|立即|立刻|立马|即刻|当即|现在就|immediately|right\s+away"
+        r"|right\s+now|straight\s+away|at\s+once|instantly)",
+        r"(?P<t_day>大后天|后天|明天(?:之内|以内|内|上午|下午|晚上|中午)?|明日|明早|明晚"
+        r"|今天(?:之内|以内|内|上午|下午|晚上|中午)?|今日|今晚|当天|当日"
+        r"|(?:by\s+)?the\s+day\s+after\s+tomorrow|(?:by\s+)?tomorrow"
+        r"|(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|today)|by\s+eod|today"
+        r"|tonight|this\s+(?:afternoon|evening))",
+        rf"(?P<t_wday>(?:下下|下个?|本|这个?)?(?:周|星期|礼拜){_ZH_WEEKDAY}"
+        r"(?:之前|以前|前)?"
+        r"|(?:(?:by|before|on|until|no\s+later\s+than)\s+)?(?:(?:next|this)\s+)?"
+        rf"{_EN_WEEKDAY}\b)",
+        r"(?P<t_week>(?:本|这)(?:个)?(?:周|星期|礼拜)(?:之内|以内|内)?|周末(?:之前|以前|前)"
+        r"|this\s+week|(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the|this)\s+week)",
+    ]
+)
+
+_ZH_DUR = re.compile(
+    rf"(?P<n>{_ZH_NUM}|半)?个?(?P<pre_half>半)?个?\s*(?P<unit>小时|钟头|分钟|工作日"
+    r"|工作天|天|日|星期|礼拜|周|个月|月|h)(?P<post_half>半)?",
+    re.IGNORECASE,
+)
+_EN_DUR = re.compile(
+    rf"(?P<half>half\s+an?\s+hour)|\b(?P<n>{_EN_NUM})(?P<and_half>\s+and\s+a\s+half)?"
+    r"[\s-]*(?P<unit>hour|hr|h|minute|min|business|working|day|week|month)",
+    re.IGNORECASE,
+)
+_ZH_WD = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_HOURS_PER = {"hours": 1.0, "days": 24.0}
+
+
+@dataclass(frozen=True, slots=True)
+class TimeExpr:
+    """One time expression: what it says, before it is resolved against `now`.
+
+    `days` is the day offset for day anchors (0 today, 1 tomorrow); weekdays
+    keep `weekday` (0 = Monday) and `weeks_ahead` (1 for 下周/next).
+    """
+
+    kind: Kind
+    duration: Duration | None = None
+    minutes: int = 0
+    days: int = 0
+    weekday: int = 0
+    weeks_ahead: int = 0
+    before: bool = False
+
+
+def zh_number(token: str) -> float | None:
+    """Chinese or Arabic numeral as a number; ranges like 两三 read as the larger."""
+    if token and token[0].isdigit():
+        try:
+            return float(token)
+        except ValueError:
+            return None
+    if token == "半":
+        return 0.5
+    digits = {ch: i for i, ch in enumerate("零一二三四五六七八九")}
+    digits.update({"〇": 0, "两": 2})
+    if len(token) == 2 and all(ch in digits for ch in token):
+        return float(max(digits[ch] for ch in token))
+    total = current = 0
+    for ch in token:
+        if ch in digits:
+            current = digits[ch]
+        elif ch in "十百":
+            total += (current or 1) * (10 if ch == "十" else 100)
+            current = 0
+        else:
+            return None
+    return float(total + current)
+
+
+def _from_amount(amount: float, unit: str) -> TimeExpr | None:
+    """A figure in one unit as a TimeExpr; fractions fall to a finer unit."""
+    if amount < 0 or amount > 100_000:
+        return None
+    if unit == "minutes":
+        return TimeExpr("minutes", minutes=math.ceil(amount))
+    if unit in _HOURS_PER:
+        hours = amount * _HOURS_PER[unit]
+        if amount.is_integer():
+            dur_unit = Unit.HOURS if unit == "hours" else Unit.CALENDAR_DAYS
+            return TimeExpr("duration", Duration(amount=int(amount), unit=dur_unit))
+        if hours.is_integer():
+            return TimeExpr("duration", Duration(amount=int(hours), unit=Unit.HOURS))
+        return TimeExpr("minutes", minutes=math.ceil(hours * 60))
+    if unit == "weeks":
+        days = math.ceil(amount * 7)
+        return TimeExpr("duration", Duration(amount=days, unit=Unit.CALENDAR_DAYS))
+    if unit == "months" and not amount.is_integer():
+        days = math.ceil(amount * 30)
+        return TimeExpr("duration", Duration(amount=days, unit=Unit.CALENDAR_DAYS))
+    dur_unit = Unit.CALENDAR_MONTHS if unit == "months" else Unit.WORKING_DAYS
+    return TimeExpr("duration", Duration(amount=math.ceil(amount), unit=dur_unit))
+
+
+_ZH_UNITS = {
+    "小时": "hours",
+    "钟头": "hours",
+    "h": "hours",
+    "分钟": "minutes",
+    "工作日": "working_days",
+    "工作天": "working_days",
+    "天": "days",
+    "日": "days",
+    "星期": "weeks",
+    "礼拜": "weeks",
+    "周": "weeks",
+    "个月": "months",
+    "月": "months",
+}
+_EN_UNITS = {
+    "hour": "hours",
+    "hr": "hours",
+    "h": "hours",
+    "minute": "minutes",
+    "min": "minutes",
+    "business": "working_days",
+    "working": "working_days",
+    "day": "days",
+    "week": "weeks",
+    "month": "months",
+}
+
+
+def _duration(text: str) -> TimeExpr | None:
+    low = text.lower()
+    m = _EN_DUR.search(low)
+    if m is not None:
+        if m.group("half"):
+            return TimeExpr("minutes", minutes=30)
+        word = m.group("n")
+        amount = _EN_WORDS.get(word)
+        value = float(amount) if amount is not None else zh_number(word)
+        if value is None:
+            return None
+        if m.group("and_half"):
+            value += 0.5
+        return _from_amount(value, _EN_UNITS[m.group("unit")])
+    z = _ZH_DUR.search(text)
+    if z is None:
+        return None
+    value = zh_number(z.group("n") or "半")
+    if value is None:
+        return None
+    if z.group("pre_half") or z.group("post_half"):
+        value += 0.5
+    return _from_amount(value, _ZH_UNITS[z.group("unit")])
+
+
+def _day(text: str) -> TimeExpr:
+    low = text.lower()
+    if "大后天" in low:
+        return TimeExpr("day_end", days=3)
+    if "后天" in low or "after tomorrow" in low:
+        return TimeExpr("day_end", days=2)
+    if low.startswith("明") or "tomorrow" in low:
+        return TimeExpr("day_end", days=1)
+    return TimeExpr("day_end", days=0)
+
+
+def _weekday(text: str) -> TimeExpr:
+    low = text.lower()
+    before = low.startswith("before") or low.endswith("前")
+    weeks_ahead = 2 if low.startswith("下下") else 1 if "下" in low else 0
+    if "next" in low:
+        weeks_ahead = 1
+    for index, name in enumerate((*_EN_WEEKDAYS, "sunday")):
+        if name in low:
+            return TimeExpr(
+                "weekday", weekday=index, weeks_ahead=weeks_ahead, before=before
+            )
+    stem = low.rstrip("之以前")
+    char = stem[-1]
+    weekday = int(char) - 1 if char.isdigit() else _ZH_WD[char]
+    return TimeExpr("weekday", weekday=weekday, weeks_ahead=weeks_ahead, before=before)
+
+
+def interpret(kind: str, text: str) -> TimeExpr | None:
+    """Read one expression matched by group `kind` of PATTERN; None if unusable."""
+    if kind == "t_dur":
+        return _duration(text)
+    if kind == "t_now":
+        return TimeExpr("duration", Duration(amount=1, unit=Unit.HOURS))
+    if kind == "t_day":
+        return _day(text)
+    if kind == "t_week":
+        if text.startswith("周末"):
+            return TimeExpr("weekday", weekday=5, before=True)
+        return TimeExpr("week_end")
+    if kind == "t_wday":
+        return _weekday(text)
+    return None
+
+
+def resolve(
+    expr: TimeExpr, now: datetime, calendar: WorkingCalendar, tz: ZoneInfo
+) -> datetime:
+    """Latest instant (aware UTC) the expression allows, counted from `now`."""
+    if expr.kind == "duration" and expr.duration is not None:
+        return add(now, expr.duration, calendar, tz)
+    if expr.kind == "minutes":
+        return now.astimezone(UTC) + timedelta(minutes=expr.minutes)
+    local = now.astimezone(tz)
+    midnight = datetime.combine(local.date(), time(0), tzinfo=tz)
+    weekday = local.weekday()
+    if expr.kind == "day_end":
+        days = expr.days + 1
+    elif expr.kind == "week_end":
+        days = 7 - weekday
+    else:
+        if expr.weeks_ahead:
+            ahead = 7 - weekday + 7 * (expr.weeks_ahead - 1) + expr.weekday
+        else:
+            ahead = (expr.weekday - weekday) % 7
+        # "before Friday" said on Friday can only mean by the end of today.
+        days = ahead if expr.before and ahead > 0 else ahead + 1
+    return add(midnight, Duration(amount=days, unit=Unit.CALENDAR_DAYS), calendar, tz)
+
+
+_ALONE = re.compile(PATTERN, re.IGNORECASE)
+
+
+def parse_time_expressions(text: str) -> list[tuple[int, int, TimeExpr]]:
+    """Every time expression in `text` (width-folded first) with its offsets."""
+    found = []
+    for m in _ALONE.finditer(fold(text)):
+        kind = m.lastgroup
+        expr = interpret(kind, m.group()) if kind else None
+        if expr is not None:
+            found.append((m.start(), m.end(), expr))
+    return found
+
+
+_ZH_NAMES = {
+    Unit.HOURS: "小时",
+    Unit.CALENDAR_DAYS: "天",
+    Unit.WORKING_DAYS: "个工作日",
+    Unit.CALENDAR_MONTHS: "个月",
+}
+_EN_NAMES = {
+    Unit.HOURS: "hour",
+    Unit.CALENDAR_DAYS: "day",
+    Unit.WORKING_DAYS: "working day",
+    Unit.CALENDAR_MONTHS: "month",
+}
+
+
+def describe(duration: Duration, lang: str) -> str:
+    """A Duration as staff would say it: "48小时", "3个工作日", "7 days"."""
+    if lang == "zh":
+        return f"{duration.amount}{_ZH_NAMES[duration.unit]}"
+    plural = "" if duration.amount == 1 else "s"
+    return f"{duration.amount} {_EN_NAMES[duration.unit]}{plural}"

@@ -1,0 +1,246 @@
+"""Speech checker: what is flagged, what is not (negation, hedge, question, quote)."""
+
+from __future__ import annotations
+
+import pytest
+
+from complydesk.speech import check as check_mod
+from complydesk.speech.check import SpeechChecker, check, normalize
+
+# (text, role, category that must be found)
+FLAGGED = [
+    # absolute_promise
+    ("我们保证三天内解决", "agent", "absolute_promise"),
+    ("我向您保证，这个问题不会再出现", "agent", "absolute_promise"),
+    ("这款手机保证都是全新的", "agent", "absolute_promise"),
+    ("保证无问题，您放心用", "agent", "absolute_promise"),
+    ("质量保证没问题", "agent", "absolute_promise"),
+    ("这个绝对能解决", "agent", "absolute_promise"),
+    ("百分之百没问题", "agent", "absolute_promise"),
+    ("100%正品，假一赔十", "agent", "absolute_promise"),
+    ("一定能帮您解决", "agent", "absolute_promise"),
+    ("肯定没问题的，您放心", "agent", "absolute_promise"),
+    ("包您满意", "agent", "absolute_promise"),
+    ("我们一定会处理好您的问题", "agent", "absolute_promise"),
+    ("我们保證無問題", "agent", "absolute_promise"),
+    ("我们绝对能解决", "agent", "absolute_promise"),
+    ("我跟您打包票，明天就好", "agent", "absolute_promise"),
+    ("I guarantee it will work", "agent", "absolute_promise"),
+    ("Your satisfaction is guaranteed.", "agent", "absolute_promise"),
+    ("It will definitely be fixed by our team.", "agent", "absolute_promise"),
+    # time_commitment
+    ("24小时内发货", "agent", "time_commitment"),
+    ("退款马上到账", "agent", "time_commitment"),
+    ("今天一定送到", "agent", "time_commitment"),
+    ("明天肯定到", "agent", "time_commitment"),
+    ("已经为您做退款了,24小时之内到账", "agent", "time_commitment"),
+    ("我们会在48小时后上门", "agent", "time_commitment"),
+    ("Your order will arrive tomorrow.", "agent", "time_commitment"),
+    ("The refund will be credited within 24 hours.", "agent", "time_commitment"),
+    # permanent_price
+    ("套餐费用永久不变", "agent", "permanent_price"),
+    ("这个业务终身免费", "agent", "permanent_price"),
+    ("我们永远不涨价", "agent", "permanent_price"),
+    ("价格永远不会变", "agent", "permanent_price"),
+    ("This plan is free for life.", "agent", "permanent_price"),
+    ("Your price will never go up.", "agent", "permanent_price"),
+    # financial_guarantee
+    ("这款理财保本保息", "agent", "financial_guarantee"),
+    ("稳赚不赔，零风险", "agent", "financial_guarantee"),
+    ("保证收益8%", "agent", "financial_guarantee"),
+    ("无风险高收益", "agent", "financial_guarantee"),
+    ("These are guaranteed returns.", "agent", "financial_guarantee"),
+    ("It is a risk-free investment.", "agent", "financial_guarantee"),
+    # bot_claims_human
+    ("我是真人，不是机器人", "bot", "bot_claims_human"),
+    ("我不是机器人哦", "bot", "bot_claims_human"),
+    ("您好，我是人工客服小李", "bot", "bot_claims_human"),
+    ("I am a real person.", "bot", "bot_claims_human"),
+    ("I'm not a bot, promise.", "bot", "bot_claims_human"),
+    # unnecessary_personal_data
+    ("请提供您的银行卡密码", "agent", "unnecessary_personal_data"),
+    ("把验证码发给我", "agent", "unnecessary_personal_data"),
+    ("告诉我您的支付密码", "agent", "unnecessary_personal_data"),
+    ("您收到的短信验证码是多少？", "agent", "unnecessary_personal_data"),
+    ("麻烦说一下卡背面的三位数", "agent", "unnecessary_personal_data"),
+    ("请提供您的完整身份证号码", "agent", "unnecessary_personal_data"),
+    ("烦请私信提供手机号码和服务密码,以便核实", "agent", "unnecessary_personal_data"),
+    ("What is your PIN?", "agent", "unnecessary_personal_data"),
+    ("Please read me the code we just sent you.", "agent", "unnecessary_personal_data"),
+    ("Can you give me your CVV", "agent", "unnecessary_personal_data"),
+    # threat_insult
+    ("滚", "agent", "threat_insult"),
+    ("你给我滚", "agent", "threat_insult"),
+    ("你是不是傻", "agent", "threat_insult"),
+    ("爱买不买", "agent", "threat_insult"),
+    ("你投诉也没用", "agent", "threat_insult"),
+    ("再闹就报警了", "agent", "threat_insult"),
+    ("Shut up and listen.", "agent", "threat_insult"),
+    # extra QA categories
+    ("这是你自己的问题", "agent", "blame_customer"),
+    ("别家都是骗人的", "agent", "disparage_competitor"),
+    ("全网最低价", "agent", "superlative_claim"),
+]
+
+# (text, role): nothing may be flagged.
+PASSING = [
+    # negations and hedges
+    ("我们不能保证明天到货", "agent"),
+    ("无法保证一定能修好", "agent"),
+    ("不敢保证百分之百成功", "agent"),
+    ("这个没法承诺", "agent"),
+    ("不一定能解决", "agent"),
+    ("不是百分之百能成功", "agent"),
+    ("我们会尽量保证明天发货", "agent"),
+    ("争取明天送到", "agent"),
+    ("我们会尽力为您处理", "agent"),
+    ("一般情况下24小时内到账", "agent"),
+    ("预计明天到", "agent"),
+    ("大约3天内发货", "agent"),
+    ("很抱歉当前没能立刻帮您解决问题", "agent"),
+    ("We can't guarantee delivery tomorrow.", "agent"),
+    ("We'll try to get it to you tomorrow.", "agent"),
+    ("It usually arrives within 2 days.", "agent"),
+    ("Estimated delivery: it should arrive tomorrow.", "agent"),
+    # questions
+    ("您能保证明天到吗？", "agent"),
+    ("请问是否保证正品？", "agent"),
+    ("Can you guarantee it arrives tomorrow?", "agent"),
+    # quoted customer speech
+    ("您说‘保证三天到’，我们核实一下", "agent"),
+    ("您说的“保证”是指哪一条呢", "agent"),
+    ("You said it was guaranteed, let me check.", "agent"),
+    ("活动名称：“100%中奖”", "agent"),
+    # conditional policy statements
+    ("符合七天无理由退货条件的商品可以退货", "agent"),
+    ("如果您今天下单，明天就能送到", "agent"),
+    ("If you order today, it will arrive tomorrow.", "agent"),
+    # 保证 as a noun, purpose, or asking the customer
+    ("保证金会在退租后退还", "agent"),
+    ("本商品享受三包保证", "agent"),
+    ("请保证您的手机畅通", "agent"),
+    ("为了保证您的信息安全,请私信联系", "agent"),
+    ("为保证出帐数据的准确性,请3日起查询", "agent"),
+    ("需保证帐户中有余额才能正常使用", "agent"),
+    ("在保证产品质量的情况下尽快发货", "agent"),
+    ("It comes with a money-back guarantee.", "agent"),
+    # warnings ABOUT secrets are good practice
+    ("请勿向任何人透露验证码", "agent"),
+    ("客服不会索要您的密码", "agent"),
+    ("不要把验证码告诉他人", "agent"),
+    ("可使用服务密码登录网上营业厅查询", "agent"),
+    ("请带上身份证和服务密码到营业厅办理", "agent"),
+    ("对方发送验证码的时间是几点", "agent"),
+    ("Never share your PIN with anyone.", "agent"),
+    ("We will never ask for your password.", "agent"),
+    # human claim by a human agent is fine
+    ("我是人工客服，请问有什么可以帮您", "agent"),
+    ("您好，我是AI助手，不是真人", "bot"),
+    ("I am not a real person; I'm an AI assistant.", "bot"),
+    # real helpdesk phrasing that looks like a trigger
+    ("感谢您对我们工作的肯定", "agent"),
+    ("需要一定的时间,请您耐心等待", "agent"),
+    ("请您在多屏页面滚动截屏查看", "agent"),
+    ("让您等着急了,实在不好意思", "agent"),
+    ("我们会马上处理并尽快回复您", "agent"),
+    ("一定努力给您一个满意的答复", "agent"),
+    ("系统会于6-24个小时返还", "agent"),
+    ("超过三天未发货,建议您先退款", "agent"),
+    ("28日工作人员下午有联系过您", "agent"),
+    ("明天就到下个月了哦", "agent"),
+    ("请清理一下手机的垃圾文件", "agent"),
+]
+
+
+@pytest.mark.parametrize(("text", "role", "category"), FLAGGED)
+def test_when_risky_phrase_then_flagged(text: str, role: str, category: str) -> None:
+    verdict = check(text, role=role)
+    assert category in {f.category for f in verdict.findings}, verdict.to_dict()
+    assert verdict.verdict in ("warn", "block")
+
+
+@pytest.mark.parametrize(("text", "role"), PASSING)
+def test_when_negated_hedged_quoted_or_benign_then_pass(text: str, role: str) -> None:
+    verdict = check(text, role=role)
+    assert verdict.verdict == "pass", verdict.to_dict()
+
+
+def test_when_agent_says_bot_phrase_then_pass() -> None:
+    assert check("我是真人", role="agent").verdict == "pass"
+    assert check("我是真人", role="bot").verdict == "block"
+
+
+def test_when_time_commitment_without_facts_then_warn() -> None:
+    v = check("24小时内发货")
+    assert v.verdict == "warn"
+    assert [f.severity for f in v.findings] == ["warn"]
+
+
+def test_when_finding_then_offsets_and_text_from_original() -> None:
+    text = "您好！我們保證２４小時內發貨。"
+    v = check(text)
+    assert v.findings
+    for f in v.findings:
+        assert text[f.start : f.end] == f.text
+    assert [f.start for f in v.findings] == sorted(f.start for f in v.findings)
+    assert {f.category for f in v.findings} == {"absolute_promise", "time_commitment"}
+
+
+def test_when_zh_finding_then_reason_and_suggestion_in_chinese() -> None:
+    f = check("绝对能解决").findings[0]
+    assert "绝对" in f.reason and f.suggestion
+    g = check("I guarantee it").findings[0]
+    assert g.reason.isascii() and g.suggestion.isascii()
+
+
+def test_when_same_rule_repeats_then_findings_do_not_overlap() -> None:
+    v = check("保证保证保证，绝对绝对")
+    by_rule: dict[str, list[tuple[int, int]]] = {}
+    for f in v.findings:
+        by_rule.setdefault(f.rule, []).append((f.start, f.end))
+    for spans in by_rule.values():
+        for (_, e1), (s2, _) in zip(spans, spans[1:], strict=False):
+            assert e1 <= s2
+
+
+def test_when_mixed_text_then_both_languages_checked() -> None:
+    v = check("我们保证明天到 and I guarantee it arrives tomorrow")
+    rules = {f.rule.split(".")[0] for f in v.findings}
+    assert rules == {"zh", "en"}
+
+
+def test_when_language_forced_then_only_that_pack() -> None:
+    assert check("我们保证明天到", lang="en").verdict == "pass"
+    assert check("I guarantee it", lang="zh").verdict == "pass"
+    assert check("I guarantee it", lang="auto").verdict == "block"
+
+
+def test_when_unknown_role_or_language_then_value_error() -> None:
+    with pytest.raises(ValueError, match="role"):
+        check("你好", role="customer")
+    with pytest.raises(ValueError, match="language"):
+        check("你好", lang="fr")
+
+
+def test_when_verdict_serialized_then_contract_shape() -> None:
+    d = check("请提供您的银行卡密码").to_dict()
+    assert d["verdict"] == "block"
+    assert set(d["findings"][0]) == {
+        "rule", "category", "severity", "start", "end", "text", "reason", "suggestion"
+    }  # fmt: skip
+
+
+def test_when_normalized_then_same_length_and_simplified() -> None:
+    text = "我們保證２４小時內發貨"
+    norm = normalize(text)
+    assert len(norm) == len(text)
+    assert norm == "我们保证24小时内发货"
+
+
+def test_when_module_check_called_twice_then_checker_cached() -> None:
+    assert check_mod.default_checker() is check_mod.default_checker()
+    assert isinstance(check_mod.default_checker(), SpeechChecker)
+
+
+def test_when_empty_text_then_pass() -> None:
+    assert check("").verdict == "pass"
