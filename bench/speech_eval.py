@@ -426,6 +426,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="with --real: N of the sampled flags were judged correct by hand",
     )
+    ap.add_argument(
+        "--split",
+        choices=("dev", "test", "all"),
+        default="all",
+        help="dev: tune rules on it; test: held out, never tuned on",
+    )
     ap.add_argument("--record", action="store_true", help="append to benchmarks.md")
     args = ap.parse_args(argv)
 
@@ -448,7 +454,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.reviewed_correct is not None:
         ap.error("--reviewed-correct needs --real")
     rows = read_set(args.data)
+    if args.split != "all":
+        rows = [r for r in rows if r.get("split") == args.split]
     body, summary = evaluate(rows, check)
+    body = f"Split: {args.split} ({len(rows)} utterances)\n\n{body}"
     print(body)
     if args.show_errors:
         for title, key in (
