@@ -76,3 +76,60 @@ def _print_verdict(result: dict[str, object]) -> None:
     for f in findings:
         table.add_row(f["rule"], f["severity"], f["text"], f["reason"], f["suggestion"])
     console.print(table)
+
+
+@app.command("qa")
+@handle_errors
+def qa_cmd(
+    path: Annotated[
+        Path, typer.Argument(help="Transcript: CSV or JSONL with text, role, agent_id.")
+    ],
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write an HTML report here.")
+    ] = None,
+    flags: Annotated[
+        bool, typer.Option("--flags", help="Include flagged utterances in --json.")
+    ] = False,
+    as_json: bool = JsonOption,
+) -> None:
+    """Violation rates per agent, rule and category over a transcript."""
+    from complydesk.speech.qa import qa_file, render_html
+    from complydesk.speech.reply import check_reply
+
+    if not path.is_file():
+        raise fail(f"{path} is not a readable file")
+    report = qa_file(path, lambda text, role: check_reply(text, role=role))
+    if html is not None:
+        html.write_text(render_html(report), encoding="utf-8")
+    if as_json:
+        print_json(report.to_dict(include_flags=flags))
+        return
+    total = report.total
+    console.print(
+        f"{report.source}: {total.checked:,} replies checked, "
+        f"{total.flagged:,} flagged ({total.rate:.1%}; "
+        f"{total.blocked:,} block, {total.warned:,} warn)"
+    )
+    agents = Table(
+        "agent", "checked", "flagged", "rate", "block", "warn", title="by agent"
+    )
+    for agent, tally in report.agents.items():
+        agents.add_row(
+            agent,
+            str(tally.checked),
+            str(tally.flagged),
+            f"{tally.rate:.1%}",
+            str(tally.blocked),
+            str(tally.warned),
+        )
+    console.print(agents)
+    for title, counts in (
+        ("by category", report.categories),
+        ("by rule", report.rules),
+    ):
+        table = Table("name", "flagged", "findings", "rate", title=title)
+        for c in counts:
+            table.add_row(c.name, str(c.flagged), str(c.findings), f"{c.rate:.1%}")
+        console.print(table)
+    if html is not None:
+        console.print(f"HTML report: {html}")
