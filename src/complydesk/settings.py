@@ -39,6 +39,10 @@ class Settings(BaseSettings):
         default=None,
         description="Extra policy packs (*.yaml) adding to or overriding shipped ones.",
     )
+    capabilities_file: Path | None = Field(
+        default=None,
+        description="What the company can deliver, how fast (speech promise checks).",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

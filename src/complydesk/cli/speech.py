@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from complydesk.cli.common import JsonOption, console, fail, handle_errors, print_json
+from complydesk.cli.common import (
+    JsonOption,
+    console,
+    fail,
+    get_settings,
+    handle_errors,
+    print_json,
+)
 
 app = typer.Typer(
     help="Speech compliance checks on agent and bot replies.", no_args_is_help=True
@@ -36,6 +44,7 @@ def check_cmd(
     With --jsonl, writes one `{"verdict": ..., "findings": [...]}` line per
     input line, in order.
     """
+    from complydesk.speech.capabilities import load_capabilities
     from complydesk.speech.jsonl import ROLES, check_lines
     from complydesk.speech.reply import check_reply
 
@@ -43,6 +52,7 @@ def check_cmd(
         raise fail("give either TEXT or --jsonl FILE")
     if role not in ROLES:
         raise fail("--role must be agent or bot")
+    capabilities = load_capabilities(get_settings().capabilities_file)
 
     if jsonl is not None:
         for stream in (sys.stdin, sys.stdout):
@@ -52,11 +62,12 @@ def check_cmd(
             raise fail(f"{jsonl} is not a readable file")
         handle = sys.stdin if str(jsonl) == "-" else jsonl.open(encoding="utf-8")
         with handle:
-            for line in check_lines(handle, lambda t, r: check_reply(t, role=r)):
+            checker = partial(check_reply, capabilities=capabilities)
+            for line in check_lines(handle, lambda t, r: checker(t, role=r)):
                 sys.stdout.write(line + "\n")
         return
     assert text is not None
-    verdict = check_reply(text, role=role)
+    verdict = check_reply(text, role=role, capabilities=capabilities)
     if as_json:
         print_json(verdict.to_dict())
     else:
@@ -93,12 +104,16 @@ def qa_cmd(
     as_json: bool = JsonOption,
 ) -> None:
     """Violation rates per agent, rule and category over a transcript."""
+    from complydesk.speech.capabilities import load_capabilities
     from complydesk.speech.qa import qa_file, render_html
     from complydesk.speech.reply import check_reply
 
     if not path.is_file():
         raise fail(f"{path} is not a readable file")
-    report = qa_file(path, lambda text, role: check_reply(text, role=role))
+    capabilities = load_capabilities(get_settings().capabilities_file)
+    report = qa_file(
+        path, lambda text, role: check_reply(text, role=role, capabilities=capabilities)
+    )
     if html is not None:
         html.write_text(render_html(report), encoding="utf-8")
     if as_json:

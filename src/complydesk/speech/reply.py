@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from complydesk.clock import utcnow
-from complydesk.speech.capabilities import load_capabilities
+from complydesk.speech.capabilities import Capabilities, load_capabilities
 from complydesk.speech.check import check
 from complydesk.speech.finding import Finding, Verdict
 from complydesk.speech.promises import CaseFacts, check_promises
@@ -24,11 +24,19 @@ def check_reply(
     facts: CaseFacts | None = None,
     now: datetime | None = None,
     lang: str | None = None,
+    capabilities: Capabilities | None = None,
 ) -> Verdict:
-    """Verdict for one agent or bot reply (see finding.py for the shape)."""
+    """Verdict for one agent or bot reply (see finding.py for the shape).
+
+    `capabilities` defaults to the shipped figures; deployments pass theirs
+    (settings.capabilities_file through `load_capabilities`).
+    """
     rules = check(text, role=role, lang=lang).findings
     promises = check_promises(
-        text, capabilities=load_capabilities(), facts=facts, now=now or utcnow()
+        text,
+        capabilities=capabilities or load_capabilities(),
+        facts=facts,
+        now=now or utcnow(),
     )
     kept = [
         f

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from complydesk.api.deps import ContextDep, PrincipalDep, SessionDep, require
 from complydesk.audit import AuditEvent
 from complydesk.identity import Permission
+from complydesk.speech.capabilities import load_capabilities
 from complydesk.speech.promises import CaseFacts
 from complydesk.speech.reply import check_reply
 
@@ -42,7 +43,12 @@ def check(
     ids (never the reply's text).
     """
     verdict = check_reply(
-        body.text, role=body.role, facts=body.facts, now=ctx.clock(), lang=body.lang
+        body.text,
+        role=body.role,
+        facts=body.facts,
+        now=ctx.clock(),
+        lang=body.lang,
+        capabilities=load_capabilities(ctx.settings.capabilities_file),
     )
     if verdict.findings:
         rules = ",".join(sorted({f.rule for f in verdict.findings}))
