@@ -21,7 +21,8 @@ def test_capabilities_file_from_settings_relaxes_a_promise(
 
     faster = tmp_path / "capabilities.yaml"
     faster.write_text(
-        "version: 1\ncapabilities:\n  ship:\n    within: 12 hours\n    note: 仓配一体\n",
+        "version: 1\ncapabilities:\n"
+        "  ship:\n    within: 12 hours\n    note: 仓配一体\n",
         encoding="utf-8",
     )
     monkeypatch.setenv("COMPLYDESK_CAPABILITIES_FILE", str(faster))
