@@ -40,7 +40,8 @@ from sklearn.linear_model import LogisticRegression
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from complydesk.pii.names import surname_rank  # noqa: E402
+# One definition of the context buckets for training and inference.
+from complydesk.pii.names import char_class, is_cjk, surname_rank  # noqa: E402
 
 DATA = Path("/work/shared/eval")
 OUT = ROOT / "src" / "complydesk" / "pii" / "data" / "person_model.tsv"
@@ -64,7 +65,6 @@ MIN_GIVEN_RATE = float(os.environ.get("GR", "0.0"))
 MIN_CTX = 15  # context characters/bigrams seen this often get their own weight
 MIN_NGRAM = 3  # non-name n-gram counts below this are not shipped (bin 0)
 FOLDS = 4  # cross-fitting of the n-gram counts
-PUNCT = set("，。！？、；：,.!?;:（）()「」『』“”\"'《》〈〉【】[]…—-~～·/|")
 
 
 def load(name: str) -> list[dict]:
@@ -74,28 +74,6 @@ def load(name: str) -> list[dict]:
 
 def persons(row: dict) -> set[tuple[int, int]]:
     return {(e["start"], e["end"]) for e in row["entities"] if e["label"] == "PERSON"}
-
-
-def is_cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
-
-
-def char_class(ch: str) -> str:
-    """Bucket for context characters without their own weight (must match
-    complydesk.pii.recognizers.person._cls)."""
-    if ch == "":
-        return "^"
-    if is_cjk(ch):
-        return "H"
-    if ch in PUNCT:
-        return "P"
-    if ch.isdigit():
-        return "D"
-    if ch.isspace():
-        return "S"
-    if ch.isascii() and ch.isalpha():
-        return "A"
-    return "O"
 
 
 def masked(row: dict) -> str:

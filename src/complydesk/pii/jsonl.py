@@ -17,7 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from typing import Any
 
-from complydesk.errors import InvalidInput
+from complydesk.jsonlines import read_record, text_of
 from complydesk.pii.detect import default_detector
 from complydesk.pii.entity import Entity
 
@@ -25,16 +25,7 @@ BATCH = 1000
 
 
 def parse_line(line: str, number: int) -> str:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError:
-        raise InvalidInput(f"line {number}: not valid JSON") from None
-    if not isinstance(record, dict):
-        raise InvalidInput(f"line {number}: expected a JSON object")
-    text = record.get("text")
-    if not isinstance(text, str):
-        raise InvalidInput(f"line {number}: needs a string field 'text'")
-    return text
+    return text_of(read_record(line, number), number)
 
 
 def entity_json(entity: Entity) -> dict[str, Any]:

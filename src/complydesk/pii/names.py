@@ -205,7 +205,7 @@ _PUNCT = frozenset("，。！？、；：,.!?;:（）()「」『』“”\"'《�
 
 
 def char_class(ch: str) -> str:
-    """Context bucket (must match bench/train_person_model.py's char_class)."""
+    """Context bucket; bench/train_person_model.py imports this same function."""
     if ch == "":
         return "^"
     if "\u4e00" <= ch <= "\u9fff":

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 
 from complydesk.errors import InvalidInput
+from complydesk.jsonlines import read_record, text_of
 from complydesk.speech.finding import Verdict
 
 ROLES = ("agent", "bot")
@@ -21,15 +22,8 @@ Checker = Callable[[str, str], Verdict]
 
 
 def parse_line(line: str, number: int) -> tuple[str, str]:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError:
-        raise InvalidInput(f"line {number}: not valid JSON") from None
-    if not isinstance(record, dict):
-        raise InvalidInput(f"line {number}: expected a JSON object")
-    text = record.get("text")
-    if not isinstance(text, str):
-        raise InvalidInput(f"line {number}: needs a string field 'text'")
+    record = read_record(line, number)
+    text = text_of(record, number)
     role = record.get("role") or "agent"
     if role not in ROLES:
         raise InvalidInput(f"line {number}: role must be 'agent' or 'bot'")
