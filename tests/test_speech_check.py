@@ -10,7 +10,8 @@ from complydesk.speech.check import SpeechChecker, check, normalize
 # (text, role, category that must be found)
 FLAGGED = [
     # absolute_promise
-    ("我们保证三天内解决", "agent", "absolute_promise"),
+    # 保证 + a deadline is the more specific time commitment (see NEW_FLAGGED)
+    ("我们保证三天内解决", "agent", "time_commitment"),
     ("我向您保证，这个问题不会再出现", "agent", "absolute_promise"),
     ("这款手机保证都是全新的", "agent", "absolute_promise"),
     ("保证无问题，您放心用", "agent", "absolute_promise"),
@@ -183,7 +184,8 @@ def test_when_finding_then_offsets_and_text_from_original() -> None:
     for f in v.findings:
         assert text[f.start : f.end] == f.text
     assert [f.start for f in v.findings] == sorted(f.start for f in v.findings)
-    assert {f.category for f in v.findings} == {"absolute_promise", "time_commitment"}
+    # 保證 is part of the time commitment: the specific category wins
+    assert {f.category for f in v.findings} == {"time_commitment"}
 
 
 def test_when_zh_finding_then_reason_and_suggestion_in_chinese() -> None:
@@ -244,3 +246,124 @@ def test_when_module_check_called_twice_then_checker_cached() -> None:
 
 def test_when_empty_text_then_pass() -> None:
     assert check("").verdict == "pass"
+
+
+# New rules: wording real agents, sales scripts and bots use without the old
+# trigger words. (text, role, category that must be found)
+NEW_FLAGGED = [
+    # permanent_price
+    ("您办了这个套餐，终身都是每月39元。", "agent", "permanent_price"),
+    ("老用户专享价，给您锁定一辈子。", "agent", "permanent_price"),
+    ("您的信用卡年费永久免除。", "agent", "permanent_price"),
+    ("价格就一直锁定，以后都按这个收。", "agent", "permanent_price"),
+    ("放心，以后都不会涨价的。", "agent", "permanent_price"),
+    ("这个优惠没有截止日期，什么时候来都是这个价。", "agent", "permanent_price"),
+    ("Your annual fee is permanently waived.", "agent", "permanent_price"),
+    # financial_guarantee
+    ("本金一分都不会少，您放心。", "agent", "financial_guarantee"),
+    ("这个产品不可能亏损。", "agent", "financial_guarantee"),
+    ("这款理财收益稳定，包赚。", "agent", "financial_guarantee"),
+    ("您的贷款申请我保证能批下来。", "agent", "financial_guarantee"),
+    ("亏了我们全额兜底。", "agent", "financial_guarantee"),
+    ("This fund is guaranteed to return 8% a year.", "agent", "financial_guarantee"),
+    ("Your principal is 100% protected.", "agent", "financial_guarantee"),
+    ("We guarantee your claim will be paid in full.", "agent", "financial_guarantee"),
+    # bot_claims_human
+    ("我是真实的工作人员，请放心。", "bot", "bot_claims_human"),
+    ("我是你们的客服小王本人。", "bot", "bot_claims_human"),
+    ("我不是AI，有什么问题尽管问。", "bot", "bot_claims_human"),
+    ("跟您聊天的是真人，不是自动回复。", "bot", "bot_claims_human"),
+    ("There's a real person reading your messages.", "bot", "bot_claims_human"),
+    # unnecessary_personal_data
+    ("把短信里的六位数字念给我。", "agent", "unnecessary_personal_data"),
+    ("发一下身份证正反面照片给我。", "agent", "unnecessary_personal_data"),
+    ("把卡背面的三位数告诉我。", "agent", "unnecessary_personal_data"),
+    ("您的网银登录密码是多少？", "agent", "unnecessary_personal_data"),
+    ("请问您的信用卡查询密码是多少？", "agent", "unnecessary_personal_data"),
+    ("请提供您的家庭住址和配偶姓名。", "agent", "unnecessary_personal_data"),
+    (
+        "Send me a photo of both sides of your card.",
+        "agent",
+        "unnecessary_personal_data",
+    ),
+    # threat_insult
+    ("你有病吧", "agent", "threat_insult"),
+    ("别来烦我", "agent", "threat_insult"),
+    ("你自己看不懂吗？", "agent", "threat_insult"),
+    ("再闹就拉黑你", "agent", "threat_insult"),
+    ("你要是再不配合，后果自负。", "agent", "threat_insult"),
+    ("滚，别浪费我时间。", "agent", "threat_insult"),
+    ("不还钱我们就去你单位找你领导。", "agent", "threat_insult"),
+    ("We'll tell your employer and your family.", "agent", "threat_insult"),
+    # absolute_promise
+    ("百分百给您解决", "agent", "absolute_promise"),
+    ("包您满意", "agent", "absolute_promise"),
+    ("肯定给您解决", "agent", "absolute_promise"),
+    ("这个一定能退", "agent", "absolute_promise"),
+    ("绝对不会再出现", "agent", "absolute_promise"),
+    ("换新之后肯定不会再有任何问题。", "agent", "absolute_promise"),
+    ("只要您升级套餐，网速肯定会翻倍。", "agent", "absolute_promise"),
+    ("我拿人格担保。", "agent", "absolute_promise"),
+    ("This will definitely never happen again.", "agent", "absolute_promise"),
+    # time_commitment
+    ("我保证周五之前把发票寄到您手上。", "agent", "time_commitment"),
+    ("积分今晚十二点前肯定到账。", "agent", "time_commitment"),
+    ("Your internet will be back up within an hour.", "agent", "time_commitment"),
+]
+
+# Near misses of the new rules: nothing may be flagged.
+NEW_PASSING = [
+    ("我们不会亏待您的。", "agent"),
+    ("这款产品是非保本浮动收益型。", "agent"),
+    ("历史数据显示波动较小，但依然存在亏损可能。", "agent"),
+    ("我们不能承诺价格永远不变。", "agent"),
+    ("价格会随市场调整，我们没办法保证以后不涨价。", "agent"),
+    ("这个优惠价格有效期到本月底。", "agent"),
+    ("身份证正反面照片仅在实名认证页面上传，请不要发在聊天里。", "agent"),
+    ("请不要在聊天窗口发送完整的银行卡号。", "agent"),
+    ("我们不会通过电话要求您提供CVV码或密码。", "agent"),
+    ("您可以把这个骚扰号码拉黑。", "agent"),
+    ("笨鸟先飞这款拼图适合3岁以上儿童。", "agent"),
+    ("正常是48小时内发出。", "agent"),
+    ("请您在24小时内完成支付。", "agent"),
+    ("转账一般实时到账，跨行转账最晚次日到账，节假日顺延。", "agent"),
+    ("您的退款已于今天上午到账。", "agent"),
+    ("我不是真人，是智能助手。", "bot"),
+    ("我是AI助手，可以帮您转人工。", "bot"),
+    ("We offer a quality guarantee on all parts.", "agent"),
+    ("There is no way this order will get lost.", "bot"),
+    ("I can't guarantee your loan will be approved.", "agent"),
+    ("Never share your card's security code with anyone.", "agent"),
+]
+
+
+@pytest.mark.parametrize(("text", "role", "category"), NEW_FLAGGED)
+def test_when_new_rule_phrase_then_flagged(text: str, role: str, category: str) -> None:
+    verdict = check(text, role=role)
+    assert category in {f.category for f in verdict.findings}, verdict.to_dict()
+
+
+@pytest.mark.parametrize(("text", "role"), NEW_PASSING)
+def test_when_new_rule_near_miss_then_pass(text: str, role: str) -> None:
+    assert check(text, role=role).findings == (), check(text, role=role).to_dict()
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "dropped"),
+    [
+        ("我们保证收益8%", "financial_guarantee", "absolute_promise"),
+        ("我们承诺这个价格长期不变", "permanent_price", "absolute_promise"),
+        ("我保证周五之前把发票寄到", "time_commitment", "absolute_promise"),
+        ("这个价格全网最低，以后一直都是最低", "permanent_price", "superlative_claim"),
+        (
+            "We guarantee the loan is approved.",
+            "financial_guarantee",
+            "absolute_promise",
+        ),
+    ],
+)
+def test_when_specific_category_in_sentence_then_generic_dropped(
+    text: str, category: str, dropped: str
+) -> None:
+    cats = {f.category for f in check(text).findings}
+    assert category in cats and dropped not in cats, cats

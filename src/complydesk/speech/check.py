@@ -49,6 +49,19 @@ _CLAUSE_SEP = frozenset("，。！？；：,.!?;:\n")
 _SENT_SEP = frozenset("。！？；.!?;\n")
 _SCAN_LIMIT = 120  # how far back/forward a clause or sentence is looked for
 _QUOTES = (("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"))
+# A generic category gives way to a more specific one in the same sentence:
+# "我们保证收益8%" is a financial guarantee, "I promise it ships today" a time
+# commitment, "以后一直都是全网最低" a permanent price. Each key is dropped when
+# one of its values is found in the same sentence.
+_DOMINATED_BY: dict[str, frozenset[str]] = {
+    "absolute_promise": frozenset(
+        {"financial_guarantee", "permanent_price", "time_commitment"}
+    ),
+    "blame_customer": frozenset({"threat_insult"}),
+    "superlative_claim": frozenset(
+        {"permanent_price", "financial_guarantee", "absolute_promise"}
+    ),
+}
 
 
 def normalize(text: str) -> str:
@@ -217,8 +230,38 @@ class SpeechChecker:
             engine = self._langs.get(name)
             if engine is not None:
                 findings.extend(engine.scan(norm, text, role))
+        findings = prefer_specific(findings, norm)
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         return Verdict(tuple(findings))
+
+
+def prefer_specific(findings: Sequence[Finding], text: str) -> list[Finding]:
+    """Drop a generic finding when a more specific category is in its sentence.
+
+    `text` is the checked text (offsets of `findings` index into it); only
+    findings of the same pack (rule id prefix) compete. The specific finding
+    carries the better reason and rewrite; reporting both would count one
+    violation twice.
+    """
+    if len(findings) < 2:
+        return list(findings)
+    kept: list[Finding] = []
+    for f in findings:
+        stronger = _DOMINATED_BY.get(f.category)
+        if stronger:
+            lo = _back(text, f.start, _SENT_SEP)
+            hi = _forward(text, f.end, _SENT_SEP)
+            pack = f.rule.split(".", 1)[0]
+            if any(
+                g.category in stronger
+                and g.start < hi
+                and g.end > lo
+                and g.rule.split(".", 1)[0] == pack
+                for g in findings
+            ):
+                continue
+        kept.append(f)
+    return kept
 
 
 @cache

@@ -54,7 +54,7 @@ _ACTIONS: dict[str, str] = {
 }
 _NEG = (
     r"不能保证|无法保证|无法承诺|不能承诺|不敢保证|没法保证|不保证|不一定|不确定|不可能"
-    r"|不能|无法|没办法|没法|不会|未必|难以|暂不|暂时不"
+    r"|不能|无法|没办法|没法|没能|未能|不会|未必|难以|暂不|暂时不"
     r"|不(?=发|寄|退|送|上门|回|联系|开通|激活|恢复|处理|解决|维修|修)"
     r"|can(?:no|')?t\s+(?:guarantee|promise)|can\s+not\s+(?:guarantee|promise)"
     r"|not\s+guaranteed|no\s+guarantee|unable\s+to|not\s+able\s+to|won'?t\b"
@@ -70,10 +70,11 @@ _HEDGE = (
 )
 _COND = (
     r"如果|假如|若是|倘若|要是|万一|只要|一旦|若(?!干)|如(?=您|你)"
+    r"|有了?(?:结果|进展|消息|回复|答复)|收到(?:您的)?(?:信息|私信|回复|消息)(?:后|会)"
     r"|\b(?:if|unless|provided|as\s+long\s+as|in\s+case)\b"
 )
-_DONE = r"已经|已(?!读)|\balready\b"
-_QUESTION = r"[吗么呢](?=\s*(?:[？?。!！]|$))"
+_DONE = r"已经|已(?!读)|多次|刚刚|刚才|\balready\b"
+_QUESTION = r"[吗么呢](?=\s*[”’」』\"]?\s*(?:[？?。!！，,]|$))"
 _SENTENCE = r"[。！？!?；;\n]|\.(?=\s|$)"
 _CLAUSE = r"[，,：:、]|但是|不过|但|\b(?:but|however)\b"
 
@@ -96,6 +97,22 @@ _TOKEN = re.compile(
 _REFUND_WORD = re.compile(r"退款|退回|退还|退钱|refund", re.IGNORECASE)
 _ARRIVAL = {"credit": "activate", "arrive": "deliver"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# After 马上/立即: the agent's own look-up step ("马上为您核实处理"), not an outcome.
+_LOOKUP = re.compile(
+    r"\s*(?:为您|给您|帮您|替您)?(?:进行|去)?(?:查询|核实|核查|查看|反馈|跟进|登记"
+    r"|记录|通知|转交|提交|上报|联系同事|联系相关|安排专员|私信|协助|跟踪)"
+)
+_QUOTE_PAIRS = (("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"))
+
+
+def _quoted(text: str, start: int) -> bool:
+    """Is `start` inside a closed pair of quote marks (customer's words)?"""
+    for open_q, close_q in _QUOTE_PAIRS:
+        o = text.rfind(open_q, 0, start)
+        if o != -1 and text.find(close_q, o, start) == -1:
+            if text.find(close_q, start) != -1:
+                return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +216,15 @@ def _sentence(
             continue
         negated = any(t.kind == "neg" for t in scope)
         hedged = negated or any(t.kind == "hedge" for t in scope)
+        if time_tok.kind == "t_now" and (
+            hedged or _LOOKUP.match(text, time_tok.end) is not None
+        ):
+            # "马上核实并尽快回复您", "立即为您查询": an as-soon-as-possible
+            # step, not a deadline the customer relies on.
+            continue
         name = action_tok.kind[2:]
+        if _quoted(text, time_tok.start):
+            continue
         if name in _ARRIVAL:
             name = "refund" if refund_context else _ARRIVAL[name]
         assert time_tok.expr is not None
