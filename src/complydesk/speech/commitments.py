@@ -40,7 +40,8 @@ _ACTIONS: dict[str, str] = {
     "arrive": r"arrive[sd]?\b|arrival|reach\s+you|get\s+to\s+you",
     "visit": r"上门维修|上门安装|上门服务|上门取件|上门|安排师傅|师傅过去"
     r"|visit\b|on-?site|(?:technician|engineer)\s+(?:will\s+)?(?:come|be\s+there)",
-    "callback": r"回电话|回电|给您回复|回复您|回复|联系您|致电|给您打电话"
+    "callback": r"回电话|回电|给您回复|回复您|回复|联系您|[与和跟同]您联系|致电"
+    r"|给您打电话"
     r"|打电话给您|回访"
     r"|call(?:ing)?\s+(?:you\s+)?back|callback|get\s+back\s+to\s+you|contact\s+you"
     r"|reply|respond",
@@ -60,6 +61,10 @@ _NEG = (
     r"|not\s+guaranteed|no\s+guarantee|unable\s+to|not\s+able\s+to|won'?t\b"
     r"|will\s+not|cannot|can'?t\b|\bnot\b"
 )
+# "1~3个工作日", "6-24个小时", "1到2天": a range is an estimate; the time
+# expression matched is its upper bound.
+_RANGE_BEFORE = re.compile(r"[0-9一二两三四五六七八九十]\s*(?:-|~|～|到|至)\s*$")
+
 _HEDGE = (
     r"预计|预期|一般|通常|正常情况下|大约|大概|(?<!预)约(?=[0-9一二两三四五六七八九十半])"
     r"|尽量|尽快|争取|力争|努力|可能|也许|或许|估计|应该|原则上|有望|希望|左右"
@@ -100,7 +105,12 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 # After 马上/立即: the agent's own look-up step ("马上为您核实处理"), not an outcome.
 _LOOKUP = re.compile(
     r"\s*(?:为您|给您|帮您|替您)?(?:进行|去)?(?:查询|核实|核查|查看|反馈|跟进|登记"
-    r"|记录|通知|转交|提交|上报|联系同事|联系相关|安排专员|私信|协助|跟踪)"
+    r"|记录|通知|转交|提交|上报|联系同事|联系相关|安排专员|私信|协助|跟踪|生效)"
+)
+# Between a time and an action, a hand-off to someone else (转工程师, 提交给):
+# what is promised by then is the hand-off, not the action.
+_HANDOFF = re.compile(
+    r"转交|转给|转到|转接|转[^\s，,。]{0,3}(?:工程师|师傅|专员|部门)|派单|提交给|上报|反馈给"
 )
 _QUOTE_PAIRS = (("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"))
 
@@ -215,13 +225,22 @@ def _sentence(
         ):
             continue
         negated = any(t.kind == "neg" for t in scope)
-        hedged = negated or any(t.kind == "hedge" for t in scope)
+        hedged = (
+            negated
+            or any(t.kind == "hedge" for t in scope)
+            or _RANGE_BEFORE.search(text, max(0, time_tok.start - 8), time_tok.start)
+            is not None
+        )
         if time_tok.kind == "t_now" and (
             hedged or _LOOKUP.match(text, time_tok.end) is not None
         ):
             # "马上核实并尽快回复您", "立即为您查询": an as-soon-as-possible
             # step, not a deadline the customer relies on.
             continue
+        if time_tok.end <= action_tok.start and _HANDOFF.search(
+            text, time_tok.end, action_tok.start
+        ):
+            continue  # 明天为您转工程师上门: the hand-off is promised, not the visit
         name = action_tok.kind[2:]
         if _quoted(text, time_tok.start):
             continue

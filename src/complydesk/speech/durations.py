@@ -93,7 +93,7 @@ PATTERN = "|".join(
         r"|(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|today)|by\s+eod|today"
         r"|tonight|this\s+(?:afternoon|evening))",
         rf"(?P<t_wday>(?:下下|下个?|本|这个?)?(?:周|星期|礼拜){_ZH_WEEKDAY}"
-        r"(?:之前|以前|前)?"
+        r"(?:之前|以前|前)?(?![啦了呀哦喔嘛])"
         r"|(?:(?:by|before|on|until|no\s+later\s+than)\s+)?(?:(?:next|this)\s+)?"
         rf"{_EN_WEEKDAY}\b)",
         r"(?P<t_week>(?:本|这)(?:个)?(?:周|星期|礼拜)(?:之内|以内|内)?|周末(?:之前|以前|前)"

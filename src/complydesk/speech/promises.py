@@ -13,10 +13,10 @@ Rules (category `time_commitment`, ids stable):
   allows (expected ship time, out of stock, cancelled order, carrier ETA, …);
 * `promise.unsupported` (warn): a firm promise about an action with neither a
   declared capability nor a relevant fact, so nobody can vouch for it;
-* `promise.hedged_overpromise` (warn): an estimate ("预计24小时内") that is
-  stricter than capability or facts. Estimates never block, but an optimistic
-  estimate still misleads, so it warns. Negations ("无法保证今天发货") are the
-  compliant wording and never produce a finding.
+* estimates ("预计24小时内", ranges such as "1~3个工作日", "usually") and
+  negations ("无法保证今天发货") are the compliant wording and never produce a
+  finding: on real helpdesk replies, warning on estimates flagged far more
+  correct answers than misleading ones.
 
 Suggestions are rewrites with the real figure, worded as estimates, so a
 suggestion fed back through the checker passes.
@@ -24,6 +24,7 @@ suggestion fed back through the checker passes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -36,7 +37,7 @@ from complydesk.errors import InvalidInput
 from complydesk.speech.capabilities import Action, Capabilities
 from complydesk.speech.commitments import Commitment, detect_lang, find_commitments
 from complydesk.speech.durations import describe
-from complydesk.speech.finding import Finding
+from complydesk.speech.finding import Finding, Severity
 
 __all__ = [
     "CaseFacts",
@@ -169,6 +170,13 @@ class CaseFacts(BaseModel):
             raise InvalidInput(f"case facts: invalid {field!r}") from None
 
 
+_IMMEDIATE = re.compile(
+    r"马上|立即|立刻|立马|即刻|当即|现在就|immediately|right\s+away|right\s+now"
+    r"|straight\s+away|at\s+once|instantly",
+    re.IGNORECASE,
+)
+
+
 def parse_commitments(
     text: str,
     *,
@@ -246,13 +254,12 @@ def _judge(
         reason = f"{promise}，但{fact_zh}" if zh else f"{promise}, but {fact_en}"
         found.append(("promise.contradicts_case", reason, suggestion))
     if c.hedged:
-        if not found:
-            return []
-        reason = found[0][1]
-        reason = f"预估过于乐观：{reason}" if zh else f"optimistic estimate: {reason}"
-        return [_finding(c, "promise.hedged_overpromise", "warn", reason, found[0][2])]
+        return []  # an estimate (预计, 1~3个工作日, usually) is not a promise
     if found:
-        return [_finding(c, rule, "block", r, s) for rule, r, s in found]
+        # "马上联系您" is a courtesy as often as a deadline: it warns, while an
+        # explicit figure or day (24小时内, 明天) that cannot be kept blocks.
+        severity: Severity = "warn" if _IMMEDIATE.fullmatch(c.time_text) else "block"
+        return [_finding(c, rule, severity, r, s) for rule, r, s in found]
     if cap is None and not relevant:
         reason = (
             f"无依据的时间承诺：{promise}，但公司没有声明{name_zh}时限，也没有可核对的案件事实"

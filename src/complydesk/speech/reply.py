@@ -13,8 +13,9 @@ from datetime import datetime
 from complydesk.clock import utcnow
 from complydesk.speech.capabilities import Capabilities, load_capabilities
 from complydesk.speech.check import check
+from complydesk.speech.commitments import Commitment
 from complydesk.speech.finding import Finding, Verdict
-from complydesk.speech.promises import CaseFacts, check_promises
+from complydesk.speech.promises import CaseFacts, check_promises, parse_commitments
 
 
 def check_reply(
@@ -32,22 +33,25 @@ def check_reply(
     (settings.capabilities_file through `load_capabilities`).
     """
     rules = check(text, role=role, lang=lang).findings
+    when = now or utcnow()
     promises = check_promises(
         text,
         capabilities=capabilities or load_capabilities(),
         facts=facts,
-        now=now or utcnow(),
+        now=when,
     )
+    # A time commitment the promise checker parsed has been judged against the
+    # capabilities and facts: its verdict replaces the keyword rule's warning,
+    # whether that verdict is a finding or a pass.
+    judged: list[Finding | Commitment] = [*promises, *parse_commitments(text, now=when)]
     kept = [
         f
         for f in rules
-        if not (
-            f.category == "time_commitment" and any(_overlap(f, p) for p in promises)
-        )
+        if not (f.category == "time_commitment" and any(_overlap(f, j) for j in judged))
     ]
     merged = sorted([*kept, *promises], key=lambda f: (f.start, f.end, f.rule))
     return Verdict(tuple(merged))
 
 
-def _overlap(a: Finding, b: Finding) -> bool:
+def _overlap(a: Finding, b: Finding | Commitment) -> bool:
     return a.start < b.end and b.start < a.end
