@@ -128,3 +128,8 @@ class Gated:
 
     def find(self, doc: Doc) -> Iterable[Entity]:
         return self.inner.find(doc) if self.gate(doc) else ()
+
+
+def has_latin(doc: Doc) -> bool:
+    """The shared gate for recognizers whose matches contain ASCII letters."""
+    return doc.has_latin

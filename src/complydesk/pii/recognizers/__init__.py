@@ -10,6 +10,7 @@ from __future__ import annotations
 from complydesk.pii.recognizer import Recognizer
 from complydesk.pii.recognizers import (
     address,
+    address_en,
     contact,
     finance,
     ids,
@@ -18,7 +19,7 @@ from complydesk.pii.recognizers import (
     vehicle,
 )
 
-MODULES = (contact, ids, finance, network, vehicle, person, address)
+MODULES = (contact, ids, finance, network, vehicle, person, address, address_en)
 
 
 def builtin_recognizers() -> list[Recognizer]:

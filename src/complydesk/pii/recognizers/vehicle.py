@@ -11,8 +11,13 @@ from __future__ import annotations
 import re
 
 from complydesk.pii.labels import Label
-from complydesk.pii.recognizer import Context, Gated, PatternRecognizer, Recognizer
-from complydesk.pii.text import Doc
+from complydesk.pii.recognizer import (
+    Context,
+    Gated,
+    PatternRecognizer,
+    Recognizer,
+    has_latin,
+)
 
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _A = "A-HJ-NP-Z"  # plate letters exclude I and O
@@ -32,11 +37,6 @@ LICENSE_PLATE = PatternRecognizer(
         boost=("车牌", "车辆", "牌照", "车号", "plate"), window=10, boost_by=0.15
     ),
 )
-
-
-def has_latin(doc: Doc) -> bool:
-    """Every plate has an upper-case ASCII letter after the province character."""
-    return doc.has_latin
 
 
 RECOGNIZERS: list[Recognizer] = [Gated(LICENSE_PLATE, has_latin)]
