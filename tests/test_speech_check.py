@@ -565,3 +565,103 @@ def test_when_specific_category_in_sentence_then_generic_dropped(
 ) -> None:
     cats = {f.category for f in check(text).findings}
     assert category in cats and dropped not in cats, cats
+
+
+# Second generalisation pass: word families for return floors and safety claims,
+# all-human bot claims, credentials and remote-control requests, pay-once and
+# "always this price" terms.
+SECOND_PASS_FLAGGED = [
+    ("这款产品年化收益稳定在4.5%以上", "agent", "financial_guarantee"),
+    ("收益不会低于3.8%，您放心", "agent", "financial_guarantee"),
+    ("这个跟存款一样，很稳", "agent", "financial_guarantee"),
+    ("比存款还安全，收益还高", "agent", "financial_guarantee"),
+    ("这款产品有银行担保", "agent", "financial_guarantee"),
+    ("到期一定兑付", "agent", "financial_guarantee"),
+    ("三年就能翻倍", "agent", "financial_guarantee"),
+    ("高收益低风险，非常适合您", "agent", "financial_guarantee"),
+    ("这款基金从来没亏过，放心买", "agent", "financial_guarantee"),
+    ("Your capital is fully protected.", "agent", "financial_guarantee"),
+    ("It's safer than a savings account.", "agent", "financial_guarantee"),
+    ("This is a low risk, high return product.", "agent", "financial_guarantee"),
+    ("It's impossible to lose money on this.", "agent", "financial_guarantee"),
+    ("我们店全部是人工客服", "bot", "bot_claims_human"),
+    ("这不是自动回复哦", "bot", "bot_claims_human"),
+    ("您好，人工客服为您服务", "bot", "bot_claims_human"),
+    ("我亲自帮您查一下", "bot", "bot_claims_human"),
+    ("This is a real agent speaking.", "bot", "bot_claims_human"),
+    ("No bots here, just me.", "bot", "bot_claims_human"),
+    ("This isn't an automated reply.", "bot", "bot_claims_human"),
+    ("请报一下动态口令", "agent", "unnecessary_personal_data"),
+    ("付款码上的数字念一下", "agent", "unnecessary_personal_data"),
+    ("请告诉我您的银行卡有效期", "agent", "unnecessary_personal_data"),
+    ("请开启屏幕共享，我帮您操作", "agent", "unnecessary_personal_data"),
+    ("您下载一下腾讯会议，共享屏幕给我", "agent", "unnecessary_personal_data"),
+    (
+        "Please install AnyDesk so I can access your computer.",
+        "agent",
+        "unnecessary_personal_data",
+    ),
+    ("Send me the code from the text message.", "agent", "unnecessary_personal_data"),
+    ("月租一直不涨", "agent", "permanent_price"),
+    ("一次付费终身使用", "agent", "permanent_price"),
+    ("免年费，终身免", "agent", "permanent_price"),
+    ("宽带费用以后不会再涨", "agent", "permanent_price"),
+    ("Pay once, use it forever.", "agent", "permanent_price"),
+    ("No monthly fees, ever.", "agent", "permanent_price"),
+    ("There will never be a price increase on your plan.", "agent", "permanent_price"),
+]
+
+SECOND_PASS_PASSING = [
+    ("国债由国家财政担保，但理财产品没有", "agent"),
+    ("活动期间积分翻倍", "agent"),
+    ("历史年化收益在3%到5%之间，不代表未来", "agent"),
+    ("This CD has a fixed 4.5% rate for 12 months.", "agent"),
+    ("There is no such thing as low risk high return.", "agent"),
+    ("Your deposit is protected up to $250,000 by FDIC insurance.", "agent"),
+    ("我们是人工审核，需要1-3天", "bot"),
+    ("人工客服繁忙，请稍后", "bot"),
+    ("A human agent will reply within 24 hours.", "bot"),
+    ("如果有人让您共享屏幕，请立即挂断", "agent"),
+    ("请您打开手机设置里的屏幕旋转", "agent"),
+    ("支付密码可以在设置里修改", "agent"),
+    ("Never share your screen with anyone who calls you.", "agent"),
+    ("这个套餐一直是38元，从来没变过", "agent"),
+    ("年费一直免不了，需要刷够次数", "agent"),
+    ("合约期内资费不会变", "agent"),
+    ("Your plan costs $30 a month as long as you're on autopay.", "agent"),
+    ("傻瓜相机也有这个功能", "agent"),
+    ("Stupid question maybe, but did the package arrive?", "agent"),
+]
+
+
+@pytest.mark.parametrize(("text", "role", "category"), SECOND_PASS_FLAGGED)
+def test_when_second_pass_family_then_flagged(
+    text: str, role: str, category: str
+) -> None:
+    cats = {f.category for f in check(text, role=role).findings}
+    assert category in cats, (text, cats)
+
+
+@pytest.mark.parametrize(("text", "role"), SECOND_PASS_PASSING)
+def test_when_second_pass_near_miss_then_pass(text: str, role: str) -> None:
+    assert check(text, role=role).findings == (), check(text, role=role).to_dict()
+
+
+LATE_PRICE_ROWS = [
+    ("这个折扣永不过期", "permanent_price"),
+    ("价格不会再变了", "permanent_price"),
+    ("包月价永远这么多", "permanent_price"),
+    ("This price is yours for life.", "permanent_price"),
+    ("The discount is permanent.", "permanent_price"),
+    ("终身保修仅限主板", None),
+    ("订单价格不会再变了", None),
+    ("您永远这么多问题", None),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), LATE_PRICE_ROWS)
+def test_when_price_forever_family_then_flagged_only_for_price(
+    text: str, category: str | None
+) -> None:
+    cats = {f.category for f in check(text).findings}
+    assert (category in cats) if category else "permanent_price" not in cats, cats

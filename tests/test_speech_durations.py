@@ -224,3 +224,7 @@ def test_parsing_never_raises_and_resolves(text: str) -> None:
             assert resolve(expr, NOW, CN, SH) >= NOW
         except InvalidInput:
             pass  # a figure past year 9999 is no promise at all
+
+
+def test_absurd_figures_are_no_time_expression() -> None:
+    assert [e for *_, e in parse_time_expressions("14300周内发货")] == []

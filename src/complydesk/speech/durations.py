@@ -159,7 +159,9 @@ def zh_number(token: str) -> float | None:
 
 def _from_amount(amount: float, unit: str) -> TimeExpr | None:
     """A figure in one unit as a TimeExpr; fractions fall to a finer unit."""
-    if amount < 0 or amount > 100_000:
+    # No real promise runs past 10,000 units, and converted amounts (weeks to
+    # days, fractional days to hours) must stay within Duration's range.
+    if amount < 0 or amount > 10_000:
         return None
     if unit == "minutes":
         return TimeExpr("minutes", minutes=math.ceil(amount))
