@@ -43,7 +43,7 @@ from pii_peers import (  # noqa: E402
 from pii_synth import generate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = Path("/work/shared/eval")
+DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 NER_SETS = [
     "cluener_dev",
     "msra_test",

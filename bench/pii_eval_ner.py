@@ -1,9 +1,10 @@
 """PERSON / ADDRESS precision, recall and F1 of complydesk.pii on public NER sets.
 
-Reads /work/shared/eval (or $COMPLYDESK_EVAL); prints "shared/eval not found"
-and exits 0 when it is absent. Exact = same span; overlap = any shared
-character (a prediction is right if it overlaps a gold entity of its label,
-a gold entity is found if a prediction of its label overlaps it).
+Reads ../shared/eval beside the repo (or $COMPLYDESK_EVAL); prints
+"shared/eval not found" and exits 0 when it is absent. Exact = same span;
+overlap = any shared character (a prediction is right if it overlaps a gold
+entity of its label, a gold entity is found if a prediction of its label
+overlaps it).
 
     python bench/pii_eval_ner.py [--places] [--bare-names] [--record]
 
@@ -29,7 +30,12 @@ from complydesk.pii.recognizers.address import AddressRecognizer  # noqa: E402
 from complydesk.pii.recognizers.person import PersonRecognizer  # noqa: E402
 from complydesk.pii.registry import Registry  # noqa: E402
 
-EVAL = Path(os.environ.get("COMPLYDESK_EVAL", "/work/shared/eval"))
+EVAL = Path(
+    os.environ.get(
+        "COMPLYDESK_EVAL",
+        str(Path(__file__).resolve().parents[1].parent / "shared" / "eval"),
+    )
+)
 SETS = [
     "cluener_dev",
     "msra_test",

@@ -27,7 +27,7 @@ from pii_eval import machine_line, md_table  # noqa: E402
 from pii_peers import PEER_NAMES, System, load_systems, parse_peers  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = Path("/work/shared/eval")
+DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 # complydesk single-core speed-up targets over the peers (from the issue).
 TARGETS = {"helan": 2.0, "jionlp": 1.4, "helan+jieba": 50.0}
 

@@ -16,7 +16,12 @@ from complydesk.pii.detect import Detector
 from complydesk.pii.recognizers import contact, finance, ids, network, vehicle
 from complydesk.pii.registry import Registry
 
-DEFAULT = Path("/work/shared/eval/cs_dialogues.jsonl")
+DEFAULT = (
+    Path(__file__).resolve().parents[1].parent
+    / "shared"
+    / "eval"
+    / "cs_dialogues.jsonl"
+)
 
 
 def main(argv: list[str]) -> None:

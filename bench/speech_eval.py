@@ -44,21 +44,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from complydesk.speech.rules import CORE_CATEGORIES
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / "data" / "speech_eval.jsonl"
-REAL = Path("/work/shared/eval/cs_dialogues.jsonl")
+REAL = (
+    Path(__file__).resolve().parents[1].parent
+    / "shared"
+    / "eval"
+    / "cs_dialogues.jsonl"
+)
 OUT = ROOT / "bench" / "out"
 SEED = 20261130
 SAMPLE = 50
-CATEGORIES = [
-    "absolute_promise",
-    "time_commitment",
-    "permanent_price",
-    "financial_guarantee",
-    "bot_claims_human",
-    "unnecessary_personal_data",
-    "threat_insult",
-]
+CATEGORIES = list(CORE_CATEGORIES)
 CHECKERS = {
     "check": ("complydesk.speech.check", "check"),
     "reply": ("complydesk.speech.reply", "check_reply"),

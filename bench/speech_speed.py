@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = Path("/work/shared/eval")
+DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 
 
 def load_agent_turns(data: Path) -> list[str]:

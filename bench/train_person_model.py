@@ -9,7 +9,7 @@ characters and bigrams, span length, and binned counts of the span's n-grams
 as ordinary non-name text), so the scorer at run time is a sum of dict
 lookups and one sigmoid.
 
-Training data (public TRAIN/DEV splits only, /work/shared/eval):
+Training data (public TRAIN/DEV splits only, ../shared/eval beside the repo):
   cluener_train, weibo_ner_train + weibo_ner_dev, resume_ner_train +
   resume_ner_dev, peoples_daily_dev.
 Never the sets bench/pii_eval.py reports (cluener_dev, msra_test,
@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT / "src"))
 # One definition of the context buckets for training and inference.
 from complydesk.pii.names import char_class, is_cjk, surname_rank  # noqa: E402
 
-DATA = Path("/work/shared/eval")
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 OUT = ROOT / "src" / "complydesk" / "pii" / "data" / "person_model.tsv"
 SETS = {
     "cluener": ["cluener_train"],

@@ -11,7 +11,7 @@ from tests.pii_structured_helpers import found
 
 from complydesk.pii.validators import is_luhn
 
-VECTORS = Path("/work/shared/eval/vectors")
+VECTORS = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "vectors"
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from tests.pii_structured_helpers import found
 
 from complydesk.pii.validators import id_check_char, is_birth_date, is_cn_id_card
 
-VECTORS = Path("/work/shared/eval/vectors")
+VECTORS = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "vectors"
 VALID_ID = "11010519491231002X"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tests.pii_structured_helpers import found
 
-VECTORS = Path("/work/shared/eval/vectors")
+VECTORS = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "vectors"
 
 
 @pytest.mark.parametrize(

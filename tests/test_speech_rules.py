@@ -31,7 +31,7 @@ def test_when_default_packs_loaded_then_zh_and_en_cover_core_categories() -> Non
     packs = default_packs()
     assert [p.language for p in packs] == ["zh", "en"]
     for pack in packs:
-        assert CORE_CATEGORIES <= {r.category for r in pack.rules}
+        assert set(CORE_CATEGORIES) <= {r.category for r in pack.rules}
 
 
 def test_when_rule_has_suggestion_then_it_is_in_pack_language() -> None:

@@ -22,17 +22,16 @@ Role = Literal["agent", "bot"]
 Guard = Literal["negation", "hedge", "question", "quote", "conditional"]
 Scope = Literal["clause", "sentence"]
 
-# Scored categories; a pack must not misspell them (extra categories are fine).
-CORE_CATEGORIES = frozenset(
-    {
-        "absolute_promise",
-        "time_commitment",
-        "permanent_price",
-        "financial_guarantee",
-        "bot_claims_human",
-        "unnecessary_personal_data",
-        "threat_insult",
-    }
+# Scored categories, in report order; a pack must cover them all (extra
+# categories are fine).
+CORE_CATEGORIES: tuple[str, ...] = (
+    "absolute_promise",
+    "time_commitment",
+    "permanent_price",
+    "financial_guarantee",
+    "bot_claims_human",
+    "unnecessary_personal_data",
+    "threat_insult",
 )
 DEFAULT_GUARDS: tuple[Guard, ...] = ("negation", "hedge", "question", "quote")
 LANGUAGES = ("zh", "en")
@@ -138,7 +137,7 @@ def parse_pack(data: Any, source: str) -> Pack:
         if not rule.id.startswith(pack.language + "."):
             raise RulePackError(source, key + ".id", f"must start {pack.language}.")
         seen.add(rule.id)
-    missing = CORE_CATEGORIES - {r.category for r in pack.rules}
+    missing = set(CORE_CATEGORIES) - {r.category for r in pack.rules}
     if missing:
         raise RulePackError(source, "rules", f"no rule for {sorted(missing)}")
     return pack
