@@ -16,10 +16,21 @@ from complydesk.pii.recognizers import (
     ids,
     network,
     person,
+    person_en,
     vehicle,
 )
 
-MODULES = (contact, ids, finance, network, vehicle, person, address, address_en)
+MODULES = (
+    contact,
+    ids,
+    finance,
+    network,
+    vehicle,
+    person,
+    person_en,
+    address,
+    address_en,
+)
 
 
 def builtin_recognizers() -> list[Recognizer]:

@@ -125,7 +125,9 @@ class BankCardRecognizer:
             # support text rarely writes those as bare 16-digit runs.
             return 0.45 if _cjk_near(doc, start, end) else 0.6
         if _MINOR.fullmatch(number):
-            return 0.6 if grouped else 0.4
+            if grouped:
+                return 0.6
+            return 0.4 if _cjk_near(doc, start, end) else 0.55
         return None
 
 
