@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from complydesk.pii.detect import Detector
-from complydesk.pii.recognizers.person import PersonModelRecognizer, PersonRecognizer
+from complydesk.pii.recognizers.person import PersonRecognizer
+from complydesk.pii.recognizers.person_model import PersonModelRecognizer
 from complydesk.pii.registry import Registry
 
 DETECT = Detector(Registry([PersonRecognizer(), PersonModelRecognizer()]))

@@ -17,6 +17,7 @@ from complydesk.pii.recognizers import (
     network,
     person,
     person_en,
+    person_model,
     vehicle,
 )
 
@@ -27,6 +28,7 @@ MODULES = (
     network,
     vehicle,
     person,
+    person_model,
     person_en,
     address,
     address_en,
