@@ -22,9 +22,9 @@ from complydesk.speech.qa import (
     Utterance,
     load_transcript,
     qa_file,
-    render_html,
     run_qa,
 )
+from complydesk.speech.qa_html import render_html
 
 KEYWORDS = {
     "保证": ("test.guarantee", "absolute_promise", "block"),

@@ -105,7 +105,8 @@ def qa_cmd(
 ) -> None:
     """Violation rates per agent, rule and category over a transcript."""
     from complydesk.speech.capabilities import load_capabilities
-    from complydesk.speech.qa import qa_file, render_html
+    from complydesk.speech.qa import qa_file
+    from complydesk.speech.qa_html import render_html
     from complydesk.speech.reply import check_reply
 
     if not path.is_file():
