@@ -1,32 +1,11 @@
-"""The one deadline engine: every due time in complydesk is computed here.
-
-Policy packs state figures as `Duration`s; this module turns a start time plus
-a Duration into a due time (`add`) and tracks a running deadline with pauses,
-extensions and completion (`DeadlineClock`). Rules, in short (details and
-examples in docs/deadlines.md):
-
-* hours: exact elapsed time.
-* calendar_days / calendar_months / working_days: the due time is the SAME
-  LOCAL WALL-CLOCK TIME as the start, in the jurisdiction's time zone, on the
-  target day. Never end of day: that is earlier than or equal to the legal
-  end-of-day reading, so we never report more time than the law gives.
-* calendar_months: Regulation 1182/71 art. 3(2)(c): same day number in the
-  target month, or that month's last day if the number does not exist.
-* working_days: the n-th working day strictly after the start day.
-* DST: a wall time that does not exist (spring gap) or exists twice (autumn
-  overlap) resolves to the later instant, so DST never shortens a deadline.
-* pauses shift the due time by the elapsed paused time, whatever the unit.
-
-All datetimes must be timezone-aware; results are UTC.
-"""
+"""A running deadline: pauses, extensions, completion, status (`DeadlineClock`)."""
 
 from __future__ import annotations
 
-import calendar as _stdlib_calendar
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,92 +14,22 @@ from pydantic import ValidationError
 
 from complydesk.calendars import (
     WorkingCalendar,
-    calendar_ids,
     load_calendar,
-    load_calendar_file,
+)
+from complydesk.deadlines.arithmetic import (
+    _aware_utc,
+    _reason,
+    _shift,
+    add,
 )
 from complydesk.duration import Duration, Unit
 from complydesk.errors import InvalidInput
-
-__all__ = [
-    "DeadlineClock",
-    "Extension",
-    "Pause",
-    "Status",
-    "WorkingCalendar",
-    "add",
-    "calendar_ids",
-    "load_calendar",
-    "load_calendar_file",
-]
 
 _T = TypeVar("_T")
 _DICT_VERSION = 1
 # Extensions of different units are applied largest unit first, like
 # "1 month and 3 days" is read in ordinary language.
 _UNIT_ORDER = (Unit.CALENDAR_MONTHS, Unit.CALENDAR_DAYS, Unit.WORKING_DAYS, Unit.HOURS)
-
-
-def add(
-    start: datetime, duration: Duration, calendar: WorkingCalendar, tz: ZoneInfo
-) -> datetime:
-    """Due time (aware UTC) of `duration` counted from `start`."""
-    _require_aware(start, "start")
-    return _shift(start, duration.amount, duration.unit, calendar, tz)
-
-
-def _shift(
-    start: datetime, amount: int, unit: Unit, calendar: WorkingCalendar, tz: ZoneInfo
-) -> datetime:
-    start_utc = start.astimezone(UTC)
-    if amount == 0:
-        return start_utc
-    try:
-        if unit is Unit.HOURS:
-            return start_utc + timedelta(hours=amount)
-        local = start_utc.astimezone(tz)
-        day = local.date()
-        if unit is Unit.CALENDAR_DAYS:
-            target = day + timedelta(days=amount)
-        elif unit is Unit.CALENDAR_MONTHS:
-            target = _add_months(day, amount)
-        else:
-            target = calendar.add_working_days(day, amount)
-        return _at_local(target, local.time(), tz)
-    except (OverflowError, ValueError):
-        raise InvalidInput("due time runs past the supported date range") from None
-
-
-def _add_months(day: date, months: int) -> date:
-    """Same day number `months` later, clamped to the target month's last day."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    last = _stdlib_calendar.monthrange(year, month)[1]
-    return date(year, month, min(day.day, last))
-
-
-def _at_local(day: date, wall: time, tz: ZoneInfo) -> datetime:
-    """`wall` on `day` in `tz` as UTC; gaps and overlaps take the later instant."""
-    naive = datetime.combine(day, wall.replace(tzinfo=None, fold=0))
-    return max(naive.replace(tzinfo=tz, fold=f).astimezone(UTC) for f in (0, 1))
-
-
-def _require_aware(value: datetime, name: str) -> None:
-    if not isinstance(value, datetime):
-        raise InvalidInput(f"{name} must be a datetime")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(f"{name} must be timezone-aware")
-
-
-def _aware_utc(value: datetime, name: str) -> datetime:
-    _require_aware(value, name)
-    return value.astimezone(UTC)
-
-
-def _reason(value: str, name: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{name} must not be empty")
-    return value.strip()
 
 
 class Status(StrEnum):
