@@ -60,13 +60,14 @@ class Doc:
     message on the hot path.
     """
 
-    __slots__ = ("folded", "has_digit_run", "has_latin", "text")
+    __slots__ = ("folded", "has_at", "has_digit_run", "has_latin", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.folded = folded = fold(text)
         self.has_digit_run = _RUN4.search(folded) is not None
         self.has_latin = _LATIN.search(folded) is not None
+        self.has_at = "@" in folded
 
     def before(self, start: int, window: int) -> str:
         """Lower-cased folded text just before `start` (for context words)."""

@@ -17,7 +17,7 @@ import phonenumbers
 
 from complydesk.pii.entity import Entity
 from complydesk.pii.labels import Label
-from complydesk.pii.recognizer import Gated, PatternRecognizer, Recognizer
+from complydesk.pii.recognizer import Gated, PatternRecognizer, Recognizer, has_at
 from complydesk.pii.recognizers.numbers import (
     REFERENCE_WORDS,
     digits,
@@ -262,7 +262,7 @@ def _may_have_wechat(doc: Doc) -> bool:
 
 
 RECOGNIZERS: list[Recognizer] = [
-    Gated(EMAIL, lambda doc: "@" in doc.folded),
+    Gated(EMAIL, has_at),
     Gated(PHONE, has_digit_run),
     Gated(QQ, has_digit_run),
     Gated(WECHAT, _may_have_wechat),
