@@ -123,6 +123,11 @@ MENTION = re.compile(r"@[^\s@,，:：。!！?？]{1,30}")
 _BARE = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff])")
 
 
+def mention_spans(doc: Doc) -> list[tuple[int, int]]:
+    """Spans of @handles (@中国电信济南客服): names inside them are accounts."""
+    return [m.span() for m in MENTION.finditer(doc.folded)] if doc.has_at else []
+
+
 @dataclass(frozen=True)
 class PersonRecognizer:
     """Chinese and romanised names next to cues; optional stand-alone names."""
@@ -137,7 +142,7 @@ class PersonRecognizer:
 
     def find(self, doc: Doc) -> Iterator[Entity]:
         text = doc.folded
-        mentions = [m.span() for m in MENTION.finditer(text)] if "@" in text else []
+        mentions = mention_spans(doc)
         hits: list[tuple[int, int, float]] = []
         for m in _FAST.finditer(text):
             hit = self._cn_hit(text, m.start())

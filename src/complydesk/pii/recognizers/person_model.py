@@ -20,7 +20,7 @@ from complydesk.pii.gazetteer import divisions
 from complydesk.pii.labels import Label
 from complydesk.pii.names import NOT_NAMES, char_class, name_model, surname_rank
 from complydesk.pii.recognizer import Recognizer
-from complydesk.pii.recognizers.person import MENTION
+from complydesk.pii.recognizers.person import mention_spans
 from complydesk.pii.text import Doc
 
 # Street/estate/place suffixes: a "name" ending in or followed by one is a place.
@@ -199,7 +199,7 @@ class PersonModelRecognizer:
 
     def find(self, doc: Doc) -> Iterator[Entity]:
         text = doc.folded
-        mentions = [m.span() for m in MENTION.finditer(text)] if "@" in text else []
+        mentions = mention_spans(doc)
         for start, end, score in _model_hits(text):
             if score < self.min_score or any(s <= start < e for s, e in mentions):
                 continue
