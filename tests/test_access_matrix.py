@@ -44,6 +44,12 @@ ROUTES: dict[tuple[str, str], tuple[str | Permission, bool]] = {
     ("GET", "/v1/users"): (P.USERS_READ, False),
     ("POST", "/v1/users"): (P.USERS_MANAGE, False),
     ("POST", "/v1/users/{username}/tokens"): (P.USERS_MANAGE, False),
+    ("POST", "/v1/customers"): (P.CUSTOMERS_WRITE, False),
+    ("GET", "/v1/customers/{customer_id}"): (P.CUSTOMERS_READ, False),
+    ("PATCH", "/v1/customers/{customer_id}"): (P.CUSTOMERS_WRITE, False),
+    ("POST", "/v1/customers/search"): (P.CUSTOMERS_READ, False),
+    ("POST", "/v1/customers/{customer_id}/unmask"): (P.PII_UNMASK, False),
+    ("POST", "/v1/customers/{customer_id}/erase"): (P.CUSTOMERS_ERASE, False),
     ("GET", "/v1/desk/tickets"): (P.TICKETS_READ, False),
     ("GET", "/v1/desk/tickets/{ticket_id}"): (P.TICKETS_READ, False),
     ("GET", "/v1/desk/conversations/{conversation_id}"): (P.CONVERSATIONS_READ, False),
@@ -99,6 +105,7 @@ def _request(
         .replace("{username}", "agent")
         .replace("{ticket_id}", "1")
         .replace("{conversation_id}", "1")
+        .replace("{customer_id}", "1")
     )
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     body: dict[str, Any] | None = None
@@ -107,6 +114,16 @@ def _request(
         body = {"username": f"new-user-{n}", "role": "agent", "password": "x" * 16}
     elif (method, path) == ("POST", "/v1/users/{username}/tokens"):
         body = {"name": f"token-{n}"}
+    elif (method, path) == ("POST", "/v1/customers"):
+        body = {"name": "测试客户"}
+    elif (method, path) == ("PATCH", "/v1/customers/{customer_id}"):
+        body = {"address": "上海市浦东新区世纪大道100号"}
+    elif (method, path) == ("POST", "/v1/customers/search"):
+        body = {"phone": "13800138001"}
+    elif (method, path) == ("POST", "/v1/customers/{customer_id}/unmask"):
+        body = {"fields": ["name"], "reason": "access matrix check"}
+    elif (method, path) == ("POST", "/v1/customers/{customer_id}/erase"):
+        body = {"reason": "access matrix check"}
     elif (method, path) == ("POST", "/v1/speech/check"):
         body = {"text": "我们会尽力为您处理"}
     elif (method, path) == ("POST", "/login"):
@@ -129,7 +146,7 @@ def _expected(need: str | Permission, page: bool, role: Role | None) -> set[int]
 def tokens(app: FastAPI) -> dict[Role, str]:
     ctx: AppContext = app.state.ctx
     with transaction(ctx.sessions) as session:
-        load_demo(session, ctx.settings, ctx.audit)
+        load_demo(session, ctx.settings, ctx.audit, ctx.vault)
     return {
         role: add_user_with_token(ctx.sessions, f"r-{role.value}", role)
         for role in Role

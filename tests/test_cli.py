@@ -21,11 +21,13 @@ GROUP_NAMES = [
     "transfer",
     "ai",
     "vault",
+    "backup",
     "audit",
     "policy",
     "db",
     "user",
     "config",
+    "notify",
 ]
 
 

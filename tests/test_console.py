@@ -48,7 +48,7 @@ def test_agent_sees_tickets_but_not_the_audit_page(
 ) -> None:
     ctx: AppContext = app.state.ctx
     with transaction(ctx.sessions) as session:
-        load_demo(session, ctx.settings, ctx.audit)
+        load_demo(session, ctx.settings, ctx.audit, ctx.vault)
     add_user_with_token(ctx.sessions, "ann", Role.AGENT)
     _login(client, "ann")
     tickets = client.get("/console/tickets")

@@ -1,8 +1,10 @@
 """Synthetic demo data: staff accounts, customers, tickets and one AI conversation.
 
-Everything here is invented and carries no personal data: customers are
-pseudonymous references only. Staff passwords are random per installation and
-written to `<data dir>/demo-credentials.txt` (mode 0600), never hard-coded.
+Everything here is invented: the demo customers' names, phones and emails are
+made up (example.com addresses) and go through the vault like real ones, so
+the demo shows masking, blind-index search and audited unmask. Staff passwords
+are random per installation and written to `<data dir>/demo-credentials.txt`
+(mode 0600), never hard-coded.
 Loading is idempotent: a second run changes nothing.
 """
 
@@ -22,6 +24,7 @@ from complydesk.identity import Role, create_user
 from complydesk.policy import load_pack
 from complydesk.settings import Settings
 from complydesk.store.models import Conversation, Customer, Message, Ticket
+from complydesk.vault import Vault
 
 DEMO_MARKER = "DEMO-C001"
 
@@ -33,10 +36,18 @@ STAFF = [
     ("auditor", Role.AUDITOR),
 ]
 CUSTOMERS = [
-    ("DEMO-C001", "cn"),
-    ("DEMO-C002", "cn"),
-    ("DEMO-C003", "eu"),
-    ("DEMO-C004", "us-ca"),
+    ("DEMO-C001", "cn", {"name": "林晓雨", "phone": "13800138001"}),
+    ("DEMO-C002", "cn", {"name": "赵子墨", "phone": "13900139002"}),
+    (
+        "DEMO-C003",
+        "eu",
+        {"name": "Marie Dupont", "email": "marie.dupont@example.com"},
+    ),
+    (
+        "DEMO-C004",
+        "us-ca",
+        {"name": "Sam Rivera", "phone": "+1 415 555 0134"},
+    ),
 ]
 TICKETS = [
     (
@@ -77,7 +88,9 @@ class DemoResult:
     credentials_file: Path | None
 
 
-def load_demo(session: Session, settings: Settings, audit: AuditLog) -> DemoResult:
+def load_demo(
+    session: Session, settings: Settings, audit: AuditLog, vault: Vault
+) -> DemoResult:
     """Insert the demo data once; return whether anything was loaded."""
     if (
         session.scalar(select(Customer.id).where(Customer.ref == DEMO_MARKER))
@@ -93,9 +106,14 @@ def load_demo(session: Session, settings: Settings, audit: AuditLog) -> DemoResu
     )
 
     customers = {}
-    for ref, jurisdiction in CUSTOMERS:
-        customers[ref] = Customer(ref=ref, jurisdiction=jurisdiction, created_at=now)
-    session.add_all(customers.values())
+    for ref, jurisdiction, personal in CUSTOMERS:
+        key = vault.new_subject()
+        customer = Customer(
+            ref=ref, jurisdiction=jurisdiction, created_at=now, key_ref=key.key_ref
+        )
+        vault.put(session, customer, personal, key)
+        session.add(customer)
+        customers[ref] = customer
     session.flush()
     for index, (ref, purpose, category, status, subject) in enumerate(TICKETS):
         created = now - timedelta(hours=6 * (len(TICKETS) - index))
@@ -109,9 +127,10 @@ def load_demo(session: Session, settings: Settings, audit: AuditLog) -> DemoResu
                 subject=subject,
                 created_at=created,
                 updated_at=created,
+                key_ref=customers[ref].key_ref,
             )
         )
-    _add_conversation(session, settings, customers["DEMO-C002"], now)
+    _add_conversation(session, settings, vault, customers["DEMO-C002"], now)
     audit.record(
         session,
         AuditEvent(
@@ -127,7 +146,11 @@ def load_demo(session: Session, settings: Settings, audit: AuditLog) -> DemoResu
 
 
 def _add_conversation(
-    session: Session, settings: Settings, customer: Customer, now: datetime
+    session: Session,
+    settings: Settings,
+    vault: Vault,
+    customer: Customer,
+    now: datetime,
 ) -> None:
     pack = load_pack(
         customer.jurisdiction or settings.default_pack, settings.policy_dir
@@ -139,15 +162,15 @@ def _add_conversation(
     session.flush()
     turns = [("bot", True, pack.ai_disclosure.wording.value), *CONVERSATION]
     for offset, (sender, ai, body) in enumerate(turns):
-        session.add(
-            Message(
-                conversation_id=conversation.id,
-                sender=sender,
-                ai_generated=ai,
-                body=body,
-                created_at=now + timedelta(seconds=20 * offset),
-            )
+        message = Message(
+            conversation_id=conversation.id,
+            sender=sender,
+            ai_generated=ai,
+            created_at=now + timedelta(seconds=20 * offset),
+            key_ref=customer.key_ref,
         )
+        vault.put(session, message, {"body": body})
+        session.add(message)
 
 
 def _write_credentials(settings: Settings, passwords: dict[str, str]) -> Path:

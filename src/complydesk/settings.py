@@ -52,6 +52,32 @@ class Settings(BaseSettings):
         default=True, description="`serve` also runs background jobs in-process."
     )
     worker_interval_seconds: float = Field(default=60.0, gt=0)
+    keystore_url: SecretStr | None = Field(
+        default=None,
+        description="Database of wrapped subject data keys, never in backups "
+        "(default: sqlite:///<data_dir>/keystore.db).",
+    )
+    kek_provider: Literal["local", "vault-transit"] = Field(
+        default="local",
+        description="Who wraps data keys: KEK files in <data_dir>/kek, or "
+        "HashiCorp Vault transit.",
+    )
+    vault_addr: str | None = Field(
+        default=None, description="HashiCorp Vault address for vault-transit."
+    )
+    vault_token: SecretStr | None = Field(
+        default=None, description="HashiCorp Vault token for vault-transit."
+    )
+    vault_transit_key: str = Field(
+        default="complydesk", description="Transit key name for vault-transit."
+    )
+    webhooks_file: Path | None = Field(
+        default=None,
+        description="Webhook endpoints (YAML) the notification outbox delivers to.",
+    )
+    notify_interval_seconds: float = Field(
+        default=5.0, gt=0, description="How often the worker delivers notifications."
+    )
 
     @field_validator("default_pack")
     @classmethod
@@ -64,6 +90,12 @@ class Settings(BaseSettings):
     def sqlalchemy_url(self) -> str:
         return self.database_url.get_secret_value()
 
+    @property
+    def keystore_sqlalchemy_url(self) -> str:
+        if self.keystore_url is not None:
+            return self.keystore_url.get_secret_value()
+        return f"sqlite:///{self.data_dir / 'keystore.db'}"
+
     def ensure_data_dir(self) -> Path:
         """Create the data dir readable by its owner only."""
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -74,7 +106,8 @@ class Settings(BaseSettings):
         shown: dict[str, Any] = {}
         for name, value in self.model_dump().items():
             if isinstance(value, SecretStr):
-                shown[name] = _redact_url(value.get_secret_value())
+                secret = value.get_secret_value()
+                shown[name] = _redact_url(secret) if "://" in secret else "***"
             else:
                 shown[name] = str(value) if isinstance(value, Path) else value
         return shown

@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from complydesk.audit import AuditLog, current_anchor, read_head, write_anchor
 from complydesk.clock import Clock
 from complydesk.identity import purge_expired_sessions
+from complydesk.notify import deliver_round
 from complydesk.settings import Settings
 from complydesk.store.db import transaction
+from complydesk.vault.erase import scrub_erased
 
 log = logging.getLogger("complydesk.worker")
 
@@ -35,8 +37,12 @@ class JobContext:
 @dataclass(frozen=True)
 class Job:
     name: str
-    every_seconds: float
+    every_seconds: float | Callable[[Settings], float]  # callable: from settings
     run: Callable[[JobContext], str]
+
+    def interval(self, settings: Settings) -> float:
+        every = self.every_seconds
+        return every(settings) if callable(every) else every
 
 
 def _purge_sessions(ctx: JobContext) -> str:
@@ -56,11 +62,33 @@ def _anchor_audit_head(ctx: JobContext) -> str:
     return f"audit head seq {anchor.seq} anchored to {path.name}"
 
 
+def _deliver_notifications(ctx: JobContext) -> str:
+    return deliver_round(
+        ctx.settings, ctx.sessions, ctx.clock, audit=ctx.audit
+    ).summary()
+
+
+def _scrub_erased(ctx: JobContext) -> str:
+    total = 0
+    while True:  # short transactions, one batch each, until nothing is left
+        with transaction(ctx.sessions) as session:
+            done = scrub_erased(session)
+        total += done
+        if done == 0:
+            return f"{total} rows of erased customers scrubbed"
+
+
 def default_jobs() -> list[Job]:
     return [
         Job("sessions.purge", 3600, _purge_sessions),
         Job("audit.anchor", 600, _anchor_audit_head),
+        Job("vault.scrub", 300, _scrub_erased),
+        Job("notify.deliver", _notify_interval, _deliver_notifications),
     ]
+
+
+def _notify_interval(settings: Settings) -> float:
+    return settings.notify_interval_seconds
 
 
 class Worker:
@@ -86,7 +114,9 @@ class Worker:
         for job in self.jobs:
             if time.monotonic() < self._next_run[job.name]:
                 continue
-            self._next_run[job.name] = time.monotonic() + job.every_seconds
+            self._next_run[job.name] = time.monotonic() + job.interval(
+                self.ctx.settings
+            )
             try:
                 outcomes[job.name] = job.run(self.ctx)
                 log.info("job done", extra={"job": job.name})
@@ -98,9 +128,15 @@ class Worker:
         return outcomes
 
     def run_forever(self) -> None:
+        settings = self.ctx.settings
+        # Wake often enough for the most frequent job (notify.deliver: 5 s).
+        tick = min(
+            [settings.worker_interval_seconds]
+            + [job.interval(settings) for job in self.jobs]
+        )
         while not self._stop.is_set():
             self.run_due()
-            self._stop.wait(self.ctx.settings.worker_interval_seconds)
+            self._stop.wait(tick)
 
     def start(self) -> None:
         self._thread = threading.Thread(

@@ -17,6 +17,7 @@ from complydesk.audit import AuditLog, load_audit_key
 from complydesk.clock import Clock, utcnow
 from complydesk.settings import Settings
 from complydesk.store.db import make_engine, make_sessionmaker
+from complydesk.vault import open_vault
 from complydesk.web import pages
 from complydesk.worker import Worker, default_jobs
 
@@ -34,6 +35,7 @@ def create_app(
         sessions=make_sessionmaker(engine),
         audit=AuditLog(load_audit_key(settings), clock),
         clock=clock,
+        vault=open_vault(settings, clock),
     )
 
     @asynccontextmanager

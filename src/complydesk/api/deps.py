@@ -24,6 +24,7 @@ from complydesk.identity import (
 )
 from complydesk.settings import Settings
 from complydesk.store.db import read_transaction, transaction
+from complydesk.vault import Vault
 
 SESSION_COOKIE = "complydesk_session"
 
@@ -36,6 +37,7 @@ class AppContext:
     sessions: sessionmaker[Session]
     audit: AuditLog
     clock: Clock
+    vault: Vault
 
 
 def get_context(request: Request) -> AppContext:

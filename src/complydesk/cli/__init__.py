@@ -11,10 +11,12 @@ from complydesk import __version__
 from complydesk.cli import (
     ai,
     audit,
+    backup,
     breach,
     config,
     db,
     desk,
+    notify,
     pii,
     policy,
     rights,
@@ -42,11 +44,13 @@ GROUPS: list[tuple[str, typer.Typer]] = [
     ("transfer", transfer.app),
     ("ai", ai.app),
     ("vault", vault.app),
+    ("backup", backup.app),
     ("audit", audit.app),
     ("policy", policy.app),
     ("db", db.app),
     ("user", user.app),
     ("config", config.app),
+    ("notify", notify.app),
 ]
 for _name, _group in GROUPS:
     app.add_typer(_group, name=_name)

@@ -45,11 +45,14 @@ def current_cmd() -> None:
 def demo_cmd() -> None:
     """Load synthetic demo data unless it is already there (idempotent)."""
     from complydesk.audit import AuditLog, load_audit_key
+    from complydesk.clock import utcnow
     from complydesk.demo import load_demo
+    from complydesk.vault import open_vault
 
     settings = get_settings()
+    vault = open_vault(settings, utcnow)
     with session_scope() as session:
-        result = load_demo(session, settings, AuditLog(load_audit_key(settings)))
+        result = load_demo(session, settings, AuditLog(load_audit_key(settings)), vault)
     if result.loaded:
         console.print(
             f"demo data loaded; staff logins are in {result.credentials_file}"

@@ -21,6 +21,9 @@ class Role(StrEnum):
 
 
 class Permission(StrEnum):
+    CUSTOMERS_READ = "customers.read"
+    CUSTOMERS_WRITE = "customers.write"
+    CUSTOMERS_ERASE = "customers.erase"
     TICKETS_READ = "tickets.read"
     CONVERSATIONS_READ = "conversations.read"
     PII_UNMASK = "pii.unmask"
@@ -34,13 +37,20 @@ class Permission(StrEnum):
 
 
 _P = Permission
-_DESK = {_P.TICKETS_READ, _P.CONVERSATIONS_READ, _P.POLICY_READ, _P.SPEECH_CHECK}
+_DESK = {
+    _P.CUSTOMERS_READ,
+    _P.CUSTOMERS_WRITE,
+    _P.TICKETS_READ,
+    _P.CONVERSATIONS_READ,
+    _P.POLICY_READ,
+    _P.SPEECH_CHECK,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENT: frozenset(_DESK),
     Role.SUPERVISOR: frozenset(_DESK),
     Role.COMPLIANCE_OFFICER: frozenset(
-        _DESK | {_P.PII_UNMASK, _P.AUDIT_READ, _P.AUDIT_VERIFY}
+        _DESK | {_P.PII_UNMASK, _P.CUSTOMERS_ERASE, _P.AUDIT_READ, _P.AUDIT_VERIFY}
     ),
     Role.AUDITOR: frozenset({_P.POLICY_READ, _P.AUDIT_READ, _P.AUDIT_VERIFY}),
     Role.ADMIN: frozenset(

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from complydesk.api.routes import (
     audit,
     config,
+    customers,
     desk,
     health,
     me,
@@ -19,6 +20,7 @@ ROUTERS: list[APIRouter] = [
     policy.router,
     audit.router,
     users.router,
+    customers.router,
     desk.router,
     config.router,
     speech.router,

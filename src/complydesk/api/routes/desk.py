@@ -12,6 +12,7 @@ from complydesk.api.schemas.desk import ConversationPublic, MessagePublic, Ticke
 from complydesk.errors import NotFound
 from complydesk.identity import Permission
 from complydesk.store.models import Conversation, Customer, Message, Ticket
+from complydesk.vault import ERASED
 
 router = APIRouter(prefix="/v1/desk", tags=["desk"])
 
@@ -87,5 +88,14 @@ def get_conversation(
         customer_ref=ref,
         channel=conversation.channel,
         started_at=conversation.started_at,
-        messages=[MessagePublic.model_validate(m) for m in messages],
+        messages=[
+            MessagePublic(
+                id=m.id,
+                sender=m.sender,
+                ai_generated=m.ai_generated,
+                body=m.body_masked if m.body_masked is not None else ERASED,
+                created_at=m.created_at,
+            )
+            for m in messages
+        ],
     )

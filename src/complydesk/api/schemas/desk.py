@@ -22,7 +22,7 @@ class TicketPublic(BaseModel):
 
 
 class MessagePublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    """A message as staff see it: `body` is the vault's masked copy."""
 
     id: int
     sender: str

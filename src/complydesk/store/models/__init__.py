@@ -4,6 +4,7 @@ from complydesk.store.models.audit import AuditEntry, AuditHead
 from complydesk.store.models.base import Base
 from complydesk.store.models.desk import Conversation, Customer, Message, Ticket
 from complydesk.store.models.identity import ApiToken, ConsoleSession, User
+from complydesk.store.models.outbox import OutboxMessage
 
 __all__ = [
     "ApiToken",
@@ -14,6 +15,7 @@ __all__ = [
     "Conversation",
     "Customer",
     "Message",
+    "OutboxMessage",
     "Ticket",
     "User",
 ]

@@ -1,18 +1,30 @@
-"""Customers, tickets and conversations: the minimal shape the foundation needs.
+"""Customers, tickets, conversations and attachments.
 
-No personal-data columns yet: names, contacts and free text that may hold
-personal data arrive with the vault (encrypted columns). Until then the demo
-data and these tables carry only pseudonymous references and non-personal text.
+Personal data lives only in the vault's columns: for each field listed in
+`__personal__`, `<name>_sealed` (ciphertext under the subject's data key),
+`<name>_masked` (a masked copy for display and search) and, for identifiers,
+`<name>_bidx` (a blind index). `key_ref` names the subject's data key in the
+keystore; complydesk.vault is the only code that reads or writes these columns.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from complydesk.store.models.base import Base, UTCDateTime
+from complydesk.store.personal import TEXT, BlindKind, PersonalField
+
+
+def _sealed() -> Mapped[bytes | None]:
+    return mapped_column(LargeBinary, nullable=True)
+
+
+def _key_ref() -> Mapped[str | None]:
+    return mapped_column(String(32), nullable=True, index=True)
 
 
 class Customer(Base):
@@ -22,6 +34,29 @@ class Customer(Base):
     ref: Mapped[str] = mapped_column(String(32), unique=True)
     jurisdiction: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    key_ref: Mapped[str | None] = _key_ref()
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __personal__: ClassVar[tuple[PersonalField, ...]] = (
+        PersonalField("name", "PERSON", max_chars=200),
+        PersonalField("phone", "PHONE", BlindKind.PHONE, max_chars=40),
+        PersonalField("email", "EMAIL", BlindKind.EMAIL, max_chars=254),
+        PersonalField("id_number", "CN_ID_CARD", BlindKind.ID_NUMBER, max_chars=32),
+        PersonalField("address", "ADDRESS", max_chars=500),
+    )
+    name_sealed: Mapped[bytes | None] = _sealed()
+    name_masked: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    phone_sealed: Mapped[bytes | None] = _sealed()
+    phone_masked: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    phone_bidx: Mapped[str | None] = mapped_column(String(16), index=True)
+    email_sealed: Mapped[bytes | None] = _sealed()
+    email_masked: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    email_bidx: Mapped[str | None] = mapped_column(String(16), index=True)
+    id_number_sealed: Mapped[bytes | None] = _sealed()
+    id_number_masked: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    id_number_bidx: Mapped[str | None] = mapped_column(String(16), index=True)
+    address_sealed: Mapped[bytes | None] = _sealed()
+    address_masked: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
 class Ticket(Base):
@@ -37,6 +72,16 @@ class Ticket(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    key_ref: Mapped[str | None] = _key_ref()
+
+    __personal__: ClassVar[tuple[PersonalField, ...]] = (
+        PersonalField("description", TEXT, max_chars=10_000),
+        PersonalField("contact_phone", "PHONE", max_chars=40),
+    )
+    description_sealed: Mapped[bytes | None] = _sealed()
+    description_masked: Mapped[str | None] = mapped_column(Text, nullable=True)
+    contact_phone_sealed: Mapped[bytes | None] = _sealed()
+    contact_phone_masked: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -59,5 +104,32 @@ class Message(Base):
     )
     sender: Mapped[str] = mapped_column(String(16))
     ai_generated: Mapped[bool] = mapped_column(Boolean, default=False)
-    body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    key_ref: Mapped[str | None] = _key_ref()
+
+    __personal__: ClassVar[tuple[PersonalField, ...]] = (
+        PersonalField("body", TEXT, max_chars=10_000),
+    )
+    body_sealed: Mapped[bytes | None] = _sealed()
+    body_masked: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Attachment(Base):
+    """A file's metadata on a ticket; its name may be personal, so it is sealed."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    key_ref: Mapped[str | None] = _key_ref()
+
+    __personal__: ClassVar[tuple[PersonalField, ...]] = (
+        PersonalField("filename", TEXT, max_chars=255),
+    )
+    filename_sealed: Mapped[bytes | None] = _sealed()
+    filename_masked: Mapped[str | None] = mapped_column(String(255), nullable=True)

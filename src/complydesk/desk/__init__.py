@@ -1,0 +1,1 @@
+"""The desk: complaint and after-sales tickets, from intake to resolution."""
