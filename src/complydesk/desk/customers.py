@@ -42,7 +42,7 @@ def create_customer(
     if jurisdiction is not None and jurisdiction not in available_packs():
         raise InvalidInput(f"jurisdiction must be one of {sorted(available_packs())}")
     present = {k: v for k, v in values.items() if v is not None}
-    vault.check(Customer, present)  # before a key is made for nothing
+    prepared = vault.check(Customer, present)  # before a key is made for nothing
     key = vault.new_subject()
     customer = Customer(
         ref=new_customer_ref(),
@@ -50,7 +50,7 @@ def create_customer(
         created_at=audit.clock(),
         key_ref=key.key_ref,
     )
-    vault.put(session, customer, present, key)
+    vault.put(session, customer, prepared, key)
     session.add(customer)
     session.flush()
     _audit(session, audit, actor, "customer.create", customer, sorted(present))

@@ -50,11 +50,19 @@ class LocalKek:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        # KEK files never change once written, so their bytes are cached; the
+        # pointer is re-read whenever its mtime changes (another process may
+        # have rotated), which costs one stat per wrap.
+        self._keys: dict[str, bytes] = {}
+        self._current: tuple[int, str] | None = None
 
     def _pointer(self) -> Path:
         return self.directory / "current"
 
     def _key(self, kek_id: str) -> bytes:
+        cached = self._keys.get(kek_id)
+        if cached is not None:
+            return cached
         if not _KEK_ID.match(kek_id):
             raise IntegrityError("stored KEK id is malformed")
         path = self.directory / f"{kek_id}.key"
@@ -63,15 +71,20 @@ class LocalKek:
                 f"KEK {kek_id} is missing from {self.directory}; "
                 "restore it from the key backup"
             )
-        return load_or_create_key(path)
+        key = self._keys[kek_id] = load_or_create_key(path)
+        return key
 
     def current_id(self) -> str:
         try:
-            kek_id = self._pointer().read_text(encoding="ascii").strip()
+            mtime = self._pointer().stat().st_mtime_ns
         except FileNotFoundError:
             return self._create("kek-1")
+        if self._current is not None and self._current[0] == mtime:
+            return self._current[1]
+        kek_id = self._pointer().read_text(encoding="ascii").strip()
         if not _KEK_ID.match(kek_id):
             raise ConfigError(f"{self._pointer()} is damaged")
+        self._current = (mtime, kek_id)
         return kek_id
 
     def _create(self, kek_id: str) -> str:
@@ -116,3 +129,4 @@ class LocalKek:
         if kek_id == self.current_id():
             raise ConfigError("the current KEK cannot be retired")
         (self.directory / f"{kek_id}.key").unlink(missing_ok=True)
+        self._keys.pop(kek_id, None)

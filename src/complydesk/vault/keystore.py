@@ -99,7 +99,19 @@ class KeyStore:
     def new_subject(self) -> DataKey:
         """A fresh random data key under a new key ref, committed at once."""
         key_ref = secrets.token_hex(KEY_REF_BYTES)
-        return self._add_version(key_ref, 1)
+        key = os.urandom(DATA_KEY_BYTES)
+        kek_id, wrapped = self.kek.wrap(key, _context(key_ref, 1))
+        with self.engine.begin() as conn:  # a random new ref: nothing to check
+            conn.execute(
+                insert(subject_keys).values(
+                    key_ref=key_ref,
+                    version=1,
+                    kek_id=kek_id,
+                    wrapped=wrapped,
+                    created_at=self.clock(),
+                )
+            )
+        return DataKey(key_ref, 1, key)
 
     def _add_version(self, key_ref: str, version: int) -> DataKey:
         key = os.urandom(DATA_KEY_BYTES)

@@ -34,6 +34,15 @@ MIN_REASON_CHARS = 8
 
 
 @dataclass
+class Prepared:
+    """Values checked for one model, with their blind indexes computed."""
+
+    model: type
+    values: dict[str, str | None] = field(default_factory=dict)
+    indexes: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
 class Written:
     """What `put` learned: the entities found in each free-text field."""
 
@@ -80,39 +89,52 @@ class Vault:
     def lookup_index(self, kind: BlindKind, value: str) -> str:
         return self.indexer.index(kind, value)
 
-    def check(self, model: type, values: Mapping[str, str | None]) -> None:
-        """Validate values for `model` before anything is stored or keyed."""
+    def check(self, model: type, values: Mapping[str, str | None]) -> Prepared:
+        """Validate values for `model` before anything is stored or keyed.
+
+        The result (checked values and their blind indexes) can be passed to
+        `put`, so nothing is normalised twice.
+        """
         fields = personal_fields(model)
+        table = getattr(model, "__tablename__", model.__name__)
+        prepared = Prepared(model)
         for name, value in values.items():
-            if name not in fields:
-                raise InvalidInput(
-                    f"{model.__tablename__} has no personal field {name}"  # type: ignore[attr-defined]
-                )
+            spec = fields.get(name)
+            if spec is None:
+                raise InvalidInput(f"{table} has no personal field {name}")
             if value is not None:
-                value = _checked(fields[name], value)
-                if fields[name].blind is not None:
-                    self.indexer.index(fields[name].blind, value)  # type: ignore[arg-type]
+                value = _checked(spec, value)
+            prepared.values[name] = value
+            if spec.blind is not None:
+                prepared.indexes[name] = (
+                    None if value is None else self.indexer.index(spec.blind, value)
+                )
+        return prepared
 
     def put(
         self,
         session: Session,
         row: Any,
-        values: Mapping[str, str | None],
+        values: Mapping[str, str | None] | Prepared,
         key: DataKey | None = None,
     ) -> Written:
         """Store `values` into `row`'s personal fields (None clears a field)."""
-        fields = personal_fields(row)
-        self.check(type(row), values)
+        if isinstance(values, Prepared) and values.model is type(row):
+            prepared = values
+        else:
+            raw = values.values if isinstance(values, Prepared) else values
+            prepared = self.check(type(row), raw)
         if not row.key_ref:
             raise InvalidInput("the row has no data subject (key_ref)")
         if key is None or key.key_ref != row.key_ref:
             key = self.keystore.get(row.key_ref)
         row_id = assign_id(session, row)
+        fields = personal_fields(row)
         written = Written()
-        for name, value in values.items():
+        for name, value in prepared.values.items():
             spec = fields[name]
-            if value is not None:
-                value = _checked(spec, value)
+            if spec.blind is not None:
+                setattr(row, spec.bidx, prepared.indexes[name])
             self._put_one(row, spec, value, key, row_id, written)
         return written
 
@@ -125,9 +147,6 @@ class Vault:
         row_id: int,
         written: Written,
     ) -> None:
-        if spec.blind is not None:
-            index = None if value is None else self.indexer.index(spec.blind, value)
-            setattr(row, spec.bidx, index)
         if value is None:
             setattr(row, spec.sealed, None)
             setattr(row, spec.masked, None)
