@@ -6,8 +6,8 @@ SHA-256 to the data key before encryption and checking it after decryption
 (transit ciphertexts are authenticated, so the prefix cannot be changed).
 The KEK id records the transit key version, e.g. `transit:complydesk:v3`;
 `rotate` asks Vault to rotate the key, and re-wrapping moves keys to the new
-version. Tested against the provider contract only: no Vault server installs
-from the package registries this project's CI can reach (docs/vault.md).
+version. Tested through hvac against a stand-in of the transit HTTP API: no
+Vault server installs from the registries our CI reaches (docs/vault.md).
 """
 
 from __future__ import annotations
