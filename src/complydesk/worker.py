@@ -107,6 +107,7 @@ class Worker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._next_run = {job.name: 0.0 for job in jobs}
+        self._last_outcome: dict[str, str] = {}
 
     def run_due(self) -> dict[str, str]:
         """Run every job whose interval has passed; returns job -> outcome."""
@@ -118,8 +119,14 @@ class Worker:
                 self.ctx.settings
             )
             try:
-                outcomes[job.name] = job.run(self.ctx)
-                log.info("job done", extra={"job": job.name})
+                outcome = outcomes[job.name] = job.run(self.ctx)
+                # A 5-second job that finds nothing to do must not flood the
+                # log: INFO when the outcome changes, DEBUG when it repeats.
+                level = logging.DEBUG
+                if self._last_outcome.get(job.name) != outcome:
+                    level = logging.INFO
+                self._last_outcome[job.name] = outcome
+                log.log(level, "job done", extra={"job": job.name})
             except Exception as exc:  # noqa: BLE001 - one job must not stop the rest
                 outcomes[job.name] = f"failed: {type(exc).__name__}"
                 log.error(
