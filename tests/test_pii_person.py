@@ -118,3 +118,35 @@ def test_when_cue_backed_then_score_high() -> None:
 )
 def test_when_brand_or_company_then_model_finds_no_person(text: str) -> None:
     assert names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("//@王冉:如果我们不能打", "王冉"),
+        ("怎么回事？@罗永浩 @锤子科技客服", "罗永浩"),
+        ("@彭于晏，谁是你心目中", "彭于晏"),
+        ("Ｓｅｅ＠陈士渠：个人认为", "陈士渠"),
+    ],
+)
+def test_when_handle_is_a_real_name_then_person(text: str, name: str) -> None:
+    found = [
+        (text[e.start : e.end], e.recognizer)
+        for e in Detector().detect(text)
+        if e.label == "PERSON"
+    ]
+    assert found == [(name, "person_handle")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@中国电信济南客服 你好",
+        "谢谢@小米手机 的回复",
+        "@周黑鸭 官方怎么不回",
+        "@高德地图 导航错了",
+        "邮件发到wang.lei@example.com了",
+    ],
+)
+def test_when_handle_is_an_account_or_email_then_no_person(text: str) -> None:
+    assert [e for e in Detector().detect(text) if e.label == "PERSON"] == []

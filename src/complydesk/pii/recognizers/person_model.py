@@ -18,8 +18,14 @@ from functools import cache
 from complydesk.pii.entity import Entity
 from complydesk.pii.gazetteer import divisions
 from complydesk.pii.labels import Label
-from complydesk.pii.names import NOT_NAMES, char_class, name_model, surname_rank
-from complydesk.pii.recognizer import Recognizer
+from complydesk.pii.names import (
+    NOT_NAMES,
+    char_class,
+    is_cjk,
+    name_model,
+    surname_rank,
+)
+from complydesk.pii.recognizer import Gated, Recognizer, has_at
 from complydesk.pii.recognizers.person import mention_spans
 from complydesk.pii.text import Doc
 
@@ -210,4 +216,46 @@ class PersonModelRecognizer:
             )
 
 
-RECOGNIZERS: list[Recognizer] = [PersonModelRecognizer()]
+@dataclass(frozen=True)
+class HandleNameRecognizer:
+    """An @handle that is a person's real name (@王冉, //@陈士渠:), not an account.
+
+    Names inside longer handles (@中国电信济南客服, @小米手机) stay unflagged:
+    only a handle that the trained name scorer reads, whole, as one name counts
+    (it rejects brands such as @周黑鸭), because such a handle identifies a
+    person as surely as the name does.
+    """
+
+    name: str = "person_handle"
+    score: float = 0.7
+    min_model_score: float = 0.65
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return (Label.PERSON.value,)
+
+    def find(self, doc: Doc) -> Iterator[Entity]:
+        text = doc.folded
+        for start, end in mention_spans(doc):
+            start += 1  # the @ is not part of the name
+            if not 2 <= end - start <= 4 or not all(map(is_cjk, text[start:end])):
+                continue
+            handle = text[start:end]
+            hits = _model_hits(handle)
+            whole = [sc for s, e, sc in hits if (s, e) == (0, len(handle))]
+            if not whole or whole[0] < self.min_model_score:
+                continue
+            yield Entity(
+                Label.PERSON.value,
+                start,
+                end,
+                doc.text[start:end],
+                self.score,
+                self.name,
+            )
+
+
+RECOGNIZERS: list[Recognizer] = [
+    PersonModelRecognizer(),
+    Gated(HandleNameRecognizer(), has_at),
+]
