@@ -4,6 +4,10 @@ Reports p50 / p99 / max latency of one `check()` call per agent turn and the
 batch throughput (turns/s and chars/s over all agent turns, best of
 `--repeats` passes). The target is p99 < 1 ms per utterance.
 
+On a shared machine a single timing also measures the scheduler: with
+`--latency-repeats N` each turn's latency is the fastest of N calls, which
+keeps the checker's own cost and drops preemptions (the record says which).
+
     .venv/bin/python bench/speech_speed.py
     .venv/bin/python bench/speech_speed.py --record   # appends to docs/benchmarks.md
 """
@@ -38,6 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument(
+        "--latency-repeats",
+        type=int,
+        default=1,
+        help="time each turn N times and keep the fastest (default 1: one timing)",
+    )
     ap.add_argument("--record", action="store_true", help="append to benchmarks.md")
     args = ap.parse_args(argv)
     if not (args.data / "cs_dialogues.jsonl").exists():
@@ -55,10 +65,16 @@ def main(argv: list[str] | None = None) -> int:
 
     lat: list[float] = []
     clock = time.perf_counter_ns
+    tries = max(1, args.latency_repeats)
     for t in texts:
-        a = clock()
-        checker.check(t)
-        lat.append((clock() - a) / 1e3)
+        best_ns = None
+        for _ in range(tries):
+            a = clock()
+            checker.check(t)
+            took = clock() - a
+            best_ns = took if best_ns is None else min(best_ns, took)
+        assert best_ns is not None
+        lat.append(best_ns / 1e3)
     lat.sort()
 
     best = float("inf")
@@ -73,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         ("agent turns", f"{len(texts):,}"),
         ("chars", f"{chars:,}"),
         ("checker build (compile both packs)", f"{build_ms:.1f} ms"),
+        ("latency timings per turn", "1" if tries == 1 else f"fastest of {tries}"),
         ("p50 latency", f"{percentile(lat, 0.50):.1f} µs"),
         ("p99 latency", f"{percentile(lat, 0.99):.1f} µs"),
         ("max latency", f"{lat[-1]:.1f} µs"),
@@ -92,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             f"- Machine: nproc={os.cpu_count()}, {platform.machine()}, "
             f"{platform.system()} {platform.release()}; Python "
             f"{platform.python_version()}; load average before the run {load:.2f}\n"
-            "- Command: `.venv/bin/python bench/speech_speed.py --record`\n"
+            "- Command: `.venv/bin/python bench/speech_speed.py "
+            f"{' '.join(sys.argv[1:])}`\n"
             "- Input: every agent turn of cs_dialogues.jsonl, one `check()` per "
             f"turn, role agent, language auto; best of {args.repeats} batch passes\n\n"
             f"{table}\n"

@@ -8,39 +8,41 @@ are what keeps precision high on real helpdesk text: "我们无法保证", "预�
 到", "您能保证吗？" and quoted customer speech are not promises.
 
 Matching runs on a normalized copy of the same length (width folding plus a
-small traditional->simplified table), so offsets map straight back to the
-original text.
+traditional->simplified table for the rules' characters, traditional.py), so
+offsets map straight back to the original text. Letter-spaced words (保 证,
+验 证 码) and zero-width characters are squeezed out of a second copy that
+keeps an index back to the original; only replies that have them pay for it.
+
+Speed: every language's trigger starts with a look-ahead for the characters a
+rule can start with (computed from the patterns), so the regex engine skips
+positions that cannot start a trigger without trying every rule there.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 from complydesk.pii.text import fold
 from complydesk.speech.finding import Finding, Verdict
 from complydesk.speech.rules import Pack, Rule, default_packs
+from complydesk.speech.traditional import PAIRS
 
 Lang = Literal["zh", "en"]
 
 # Traditional -> simplified, one code point each (length kept), for the
-# characters the rules use. Not a general converter: only what triggers need.
-_TRAD_PAIRS = (
-    "證证 絕绝 對对 達达 賬账 帳账 發发 貨货 時时 內内 馬马 終终 費费 漲涨 價价 變变 "
-    "遠远 賺赚 風风 險险 無无 據据 機机 們们 說说 題题 錢钱 銀银 號号 碼码 驗验 買买 "
-    "訴诉 會会 還还 讓让 給给 個个 這这 麼么 嗎吗 請请 須须 滿满 決决 處处 護护 寶宝 "
-    "戶户 賠赔 虧亏 穩稳 獲获 報报 罵骂 鬧闹 開开 腦脑 殘残 實实 應应 該该 準准 確确 "
-    "貼贴 製制 將将 從从 與与 關关 係系 歸归 見见 啟启 問问 閉闭 讀读 單单 紀纪 錄录 "
-    "聯联 絡络 電电 話话 網网 線线 務务 滾滚 癡痴 擔担 萬万 賣卖 剛刚 兌兑 損损 贏赢 "
-    "額额 兩两 幾几 週周 後后 當当 裡里 門门 鐘钟 專专 屬属 樣样 營营 業业 寫写 換换 "
-    "騙骗 爛烂 級级 國国 獨独 倫伦 頂顶 極极 進进 壞坏 煩烦 邊边 備备 攜携 帶带 設设 "
-    "詐诈 識识 則则 規规 條条 約约 議议 況况 麼么 "
-).split()
-_TRAD_TABLE = {ord(p[0]): ord(p[1]) for p in _TRAD_PAIRS}
+# characters the rules use (generated: bench/speech_trad_table.py).
+_TRAD_TABLE = {ord(p[0]): ord(p[1]) for p in PAIRS}
 _TRAD_RUN = re.compile("[" + "".join(chr(c) for c in _TRAD_TABLE) + "]+")
+# Squeezed out before matching: zero-width characters anywhere, and blanks
+# between two CJK characters ("保 证", "验 证 码"): letter-spacing that a
+# keyword filter would otherwise miss (or that is used to dodge one).
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_SQUEEZE = re.compile(f"[\u200b-\u200d\u2060\ufeff]|(?<=[{_HAN}])[ \t]+(?=[{_HAN}])")
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _EN_WORDS = re.compile(r"[A-Za-z]{2,}[\s,]+[A-Za-z']{2,}")
@@ -68,6 +70,114 @@ def normalize(text: str) -> str:
     """Width-fold and fold traditional characters; same length as `text`."""
     folded = fold(text)
     return _TRAD_RUN.sub(lambda m: m.group().translate(_TRAD_TABLE), folded)
+
+
+def squeeze(norm: str) -> tuple[str, list[int] | None]:
+    """`norm` without zero-width characters and blanks inside CJK words.
+
+    Returns the squeezed text and, when anything was removed, the index of
+    each of its code points in `norm` (plus one past the end); None when the
+    text is unchanged, which is nearly always.
+    """
+    if _SQUEEZE.search(norm) is None:
+        return norm, None
+    keep = [True] * len(norm)
+    for m in _SQUEEZE.finditer(norm):
+        for i in range(m.start(), m.end()):
+            keep[i] = False
+    index = [i for i, k in enumerate(keep) if k]
+    index.append(len(norm))
+    return "".join(norm[i] for i in index[:-1]), index
+
+
+# --- first characters of a pattern -------------------------------------------
+# A conservative FIRST set: every non-empty match starts with one of these
+# characters (or class escapes). None means "could be anything": no filter.
+_CATEGORIES = {
+    "CATEGORY_DIGIT": r"\d",
+    "CATEGORY_SPACE": r"\s",
+    "CATEGORY_WORD": r"\w",
+}
+_ZERO_WIDTH = frozenset({"AT", "ASSERT", "ASSERT_NOT"})
+_REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
+_First = tuple[frozenset[str], bool] | None  # (characters/escapes, nullable)
+
+
+def _first_seq(items: Iterable[Any]) -> _First:
+    acc: set[str] = set()
+    for op, av in items:
+        item = _first_item(str(op), av)
+        if item is None:
+            return None
+        chars, nullable = item
+        acc |= chars
+        if not nullable:
+            return frozenset(acc), False
+    return frozenset(acc), True
+
+
+def _first_in(av: Any) -> _First:
+    chars: set[str] = set()
+    for op, arg in av:
+        name = str(op)
+        if name == "LITERAL":
+            chars.add(re.escape(chr(arg)))
+        elif name == "RANGE":
+            chars.add(f"{re.escape(chr(arg[0]))}-{re.escape(chr(arg[1]))}")
+        elif name == "CATEGORY" and str(arg) in _CATEGORIES:
+            chars.add(_CATEGORIES[str(arg)])
+        else:  # NEGATE, \D, \S, \W ...: nearly anything
+            return None
+    return frozenset(chars), False
+
+
+def _first_item(name: str, av: Any) -> _First:
+    if name == "LITERAL":
+        return frozenset({re.escape(chr(av))}), False
+    if name == "IN":
+        return _first_in(av)
+    if name in _ZERO_WIDTH:
+        return frozenset(), True
+    if name == "SUBPATTERN":
+        return _first_seq(av[-1])
+    if name == "ATOMIC_GROUP":
+        return _first_seq(av)
+    if name in _REPEATS:
+        sub = _first_seq(av[2])
+        return None if sub is None else (sub[0], sub[1] or av[0] == 0)
+    if name == "BRANCH":
+        acc: set[str] = set()
+        nullable = False
+        for alt in av[1]:
+            sub = _first_seq(alt)
+            if sub is None:
+                return None
+            acc |= sub[0]
+            nullable = nullable or sub[1]
+        return frozenset(acc), nullable
+    return None  # ANY, NOT_LITERAL, group references ...
+
+
+def _first_set(pattern: str, flags: int) -> frozenset[str] | None:
+    try:
+        parser: Any = importlib.import_module("re._parser")
+        found = _first_seq(parser.parse(pattern, flags))
+    except Exception:  # noqa: BLE001 - private module: no filter, still correct
+        return None
+    if found is None or not found[0] or found[1]:
+        return None
+    return found[0]
+
+
+def _char_class(chars: frozenset[str]) -> str:
+    return "[" + "".join(sorted(chars)) + "]"
+
+
+def first_chars(pattern: str, flags: int = 0) -> str | None:
+    """A character class matching the first character of any non-empty match
+    of `pattern`, or None when that cannot be narrowed down."""
+    found = _first_set(pattern, flags)
+    return None if found is None else _char_class(found)
 
 
 def _either(patterns: Iterable[str], flags: int) -> re.Pattern[str] | None:
@@ -99,6 +209,11 @@ def _forward(text: str, end: int, seps: frozenset[str]) -> int:
     return i
 
 
+def sentence_of(text: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the sentence around text[start:end] (within the scan limit)."""
+    return _back(text, start, _SENT_SEP), _forward(text, end, _SENT_SEP)
+
+
 def _quoted(text: str, start: int, end: int) -> bool:
     """Is [start, end) inside a closed pair of quote marks?"""
     for open_q, close_q in _QUOTES:
@@ -117,25 +232,45 @@ class _Language:
         flags = re.MULTILINE | (re.IGNORECASE if self.lang == "en" else 0)
         self.rules: dict[str, _Compiled] = {}
         parts = []
+        # Union of the rules' first characters; None once any rule has none.
+        starts: set[str] | None = set()
         for i, rule in enumerate(pack.rules):
             name = f"r{i}"
-            parts.append(f"(?P<{name}>{'|'.join(f'(?:{p})' for p in rule.patterns)})")
+            body = "|".join(f"(?:{p})" for p in rule.patterns)
+            head = _first_set(body, flags)
+            if head is None:
+                starts = None
+            else:
+                if starts is not None:
+                    starts |= head
+                # skip this rule's branches cheaply
+                body = f"(?={_char_class(head)})(?:{body})"
+            parts.append(f"(?P<{name}>{body})")
             self.rules[name] = _Compiled(
                 rule=rule,
                 unless=_either(rule.unless, flags),
                 sentence_scope=rule.unless_scope == "sentence",
                 guards=frozenset(rule.guards),
             )
-        self.trigger = re.compile("|".join(parts), flags)
+        joined = "|".join(parts)
+        # The look-ahead lets the engine reject most positions with one
+        # character-class test instead of entering every rule's branches.
+        if starts:
+            joined = f"(?={_char_class(frozenset(starts))})(?:{joined})"
+        self.trigger = re.compile(joined, flags)
         g = pack.guards
         self.neg_window = g.negation.window
         self.negation = _compile(g.negation.patterns, flags)
+        self.negated_clause = _either(g.negation.clause, flags)
         self.hedge = _compile(g.hedge, flags)
         self.question = _compile(g.question, flags)
         self.conditional = _compile(g.conditional, flags)
         self.attribution = _compile(g.attribution, flags)
 
-    def scan(self, norm: str, original: str, role: str) -> list[Finding]:
+    def scan(
+        self, norm: str, original: str, role: str, index: list[int] | None = None
+    ) -> list[Finding]:
+        """Findings in `norm`; `index` maps a squeezed `norm` back to `original`."""
         found: list[Finding] = []
         last_end: dict[str, int] = {}
         pos = 0
@@ -153,6 +288,8 @@ class _Language:
                 continue
             last_end[name] = e
             r = c.rule
+            if index is not None:
+                s, e = index[s], index[e - 1] + 1
             found.append(
                 Finding(r.id, r.category, r.severity, s, e, original[s:e],
                         r.explanation, r.suggestion)
@@ -175,6 +312,10 @@ class _Language:
             lo = max(cs, s - self.neg_window)
             if self.negation.search(text[lo:s]):
                 return True
+            if self.negated_clause is not None and self.negated_clause.search(
+                text, cs, s
+            ):
+                return True
         if "hedge" in g and self.hedge.search(text[cs:ce]):
             return True
         if "question" in g:
@@ -186,7 +327,11 @@ class _Language:
                 return True
         if "conditional" in g:
             ss = _back(text, s, _SENT_SEP)
-            if self.conditional.search(text[ss:s]):
+            # before the trigger in its sentence, or after it in its clause
+            # ("we can deliver tomorrow if you order now")
+            if self.conditional.search(text[ss:s]) or self.conditional.search(
+                text[e:ce]
+            ):
                 return True
         return False
 
@@ -215,6 +360,16 @@ class SpeechChecker:
 
         `lang` forces one pack ("zh" / "en"); None (or "auto") detects it.
         """
+        findings = prefer_specific(self.findings(text, role, lang), normalize(text))
+        return Verdict(tuple(findings))
+
+    def findings(
+        self, text: str, role: str = "agent", lang: str | None = None
+    ) -> list[Finding]:
+        """Every rule finding, sorted, before `prefer_specific` picks among them.
+
+        For callers that merge other findings first (reply.py).
+        """
         if role not in ("agent", "bot"):
             raise ValueError(f"role must be 'agent' or 'bot', not {role!r}")
         if lang in (None, "auto"):
@@ -224,24 +379,24 @@ class SpeechChecker:
         else:
             known = sorted(self._langs)
             raise ValueError(f"unknown language {lang!r}; use one of {known}")
-        norm = normalize(text)
+        squeezed, index = squeeze(normalize(text))
         findings: list[Finding] = []
         for name in langs:
             engine = self._langs.get(name)
             if engine is not None:
-                findings.extend(engine.scan(norm, text, role))
-        findings = prefer_specific(findings, norm)
+                findings.extend(engine.scan(squeezed, text, role, index))
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
-        return Verdict(tuple(findings))
+        return findings
 
 
 def prefer_specific(findings: Sequence[Finding], text: str) -> list[Finding]:
     """Drop a generic finding when a more specific category is in its sentence.
 
     `text` is the checked text (offsets of `findings` index into it); only
-    findings of the same pack (rule id prefix) compete. The specific finding
-    carries the better reason and rewrite; reporting both would count one
-    violation twice.
+    findings of the same pack (rule id prefix) compete, and the promise
+    checker's findings (`promise.*`) compete with every pack. The specific
+    finding carries the better reason and rewrite; reporting both would count
+    one violation twice.
     """
     if len(findings) < 2:
         return list(findings)
@@ -256,7 +411,7 @@ def prefer_specific(findings: Sequence[Finding], text: str) -> list[Finding]:
                 g.category in stronger
                 and g.start < hi
                 and g.end > lo
-                and g.rule.split(".", 1)[0] == pack
+                and g.rule.split(".", 1)[0] in (pack, "promise")
                 for g in findings
             ):
                 continue
@@ -273,3 +428,10 @@ def default_checker() -> SpeechChecker:
 def check(text: str, role: str = "agent", lang: str | None = None) -> Verdict:
     """Check one reply with the default checker; see `SpeechChecker.check`."""
     return default_checker().check(text, role=role, lang=lang)
+
+
+def rule_findings(
+    text: str, role: str = "agent", lang: str | None = None
+) -> list[Finding]:
+    """The default checker's findings before `prefer_specific` (for reply.py)."""
+    return default_checker().findings(text, role=role, lang=lang)

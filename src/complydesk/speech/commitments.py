@@ -9,7 +9,13 @@ time expression with the nearest action in its clause. Scope is the clause
 * a hedge or negation in the commitment's clause, or in an earlier clause of
   the sentence that holds no time or action ("一般情况下，…"), marks it hedged;
 * a conditional (如果/若/if) in that stretch, a question (…吗？ / "?") or a
-  report of something already done (已发货, already) is not a commitment.
+  report of something already done (已发货, already) is not a commitment;
+  neither is a dispatch policy stated for a class of orders (付款后…,
+  16点前付款的订单…, "orders placed before 2 pm");
+* two times joined as alternatives or a range (当天或次日, "today or
+  tomorrow") are an estimate: one hedged commitment, at the later time;
+* 马上/立即 with a callback or generic handling (马上与您联系, 立即为您处理,
+  "we'll call you right away") is a courtesy, not a deadline.
 """
 
 from __future__ import annotations
@@ -30,26 +36,43 @@ __all__ = ["Commitment", "detect_lang", "find_commitments"]
 
 # Longest first inside each action: the regex takes the first alternative.
 _ACTIONS: dict[str, str] = {
-    "ship": r"安排发货|发货|寄出|发出|寄给您|给您寄|发快递|出库"
+    "ship": r"安排发货|发货|寄出|发出|寄给您|给您寄|发快递|出库|补发|补寄|寄回给?您?"
+    r"|(?<=今天|明天|当天|马上|立即|立刻|今晚|明早)发(?=[哈哦啊呀呢啦~，。！？,.!?\s]|$)"
     r"|ship(?:ped|s|ping)?\b|dispatch(?:ed|es)?\b|sent\s+out|send\s+(?:it\s+|them\s+)?out",
-    "refund": r"退款到账|退款|退回|退还|退钱|退费|返还"
+    "refund": r"退款到账|退款(?!申请|单|流程|政策|规则|进度|记录|原因|方式|账户|说明)"
+    r"|退回|退还|退钱|退费|返还|(?:退|打|返)到(?:您的?)?(?:卡|账户|账号|银行卡|支付宝|微信)"
+    r"|(?:退|还|打|转)给(?:您|你)"
     r"|refund(?:ed|s)?\b|money\s+back|reimburse[sd]?\b",
     "deliver": r"送货上门|送达|送到|到货|派送到|配送到|收到货|能收到|可以收到"
-    r"|deliver(?:ed|y|s)?\b",
+    r"|送过[去来]|送上门|(?<!已)(?<!已经)签收(?!了)"
+    r"|到(?:您|你)?(?:家|府上|门口|楼下|手上|手里)"
+    r"|(?<=[就能会定时])到(?=[哈哦啊呀呢啦了的~，。！？,.!?\s]|$)"
+    r"|deliver(?:ed|y|s)?\b|with\s+you\b|show\s+up\b|on\s+your\s+doorstep",
     # Arrival words: a refund in the same sentence makes them the refund's.
     "arrive": r"arrive[sd]?\b|arrival|reach\s+you|get\s+to\s+you",
     "visit": r"上门维修|上门安装|上门服务|上门取件|上门|安排师傅|师傅过去"
-    r"|visit\b|on-?site|(?:technician|engineer)\s+(?:will\s+)?(?:come|be\s+there)",
+    r"|过[去来](?:给您|帮您|为您)?(?:修|维修|安装|装|检修|处理|看)"
+    r"|visit\b|on-?site|(?:technician|engineer|plumber|electrician|installer|fitter)"
+    r"\s+(?:will\s+)?(?:come|be\s+there|out\b|over\b|round\b|visit)"
+    r"|at\s+your\s+(?:door|place|home|house|address|premises|property)",
     "callback": r"回电话|回电|给您回复|回复您|回复|联系您|[与和跟同]您联系|致电"
+    r"|给(?:您|你)(?:一个)?(?:处理)?(?:结果|答复|说法)|出(?:处理)?结果"
     r"|给您打电话"
     r"|打电话给您|回访"
     r"|call(?:ing)?\s+(?:you\s+)?back|callback|get\s+back\s+to\s+you|contact\s+you"
     r"|reply|respond",
     "activate": r"开通|激活|恢复|解封|生效"
-    r"|(?:re)?activate[sd]?\b|restored?\b|enabled?\b|reinstated?\b|credited",
-    "credit": r"到账",
-    "resolve": r"处理完毕|处理完|处理好|处理|解决|办好|搞定"
+    r"|(?:re)?activate[sd]?\b|restored?\b|enabled?\b|reinstated?\b|credited"
+    r"|back\s+(?:on|up|online)\b(?!\s+(?:your|to|the|onto)\b)|working\s+again"
+    r"|up\s+and\s+running",
+    "credit": r"到账|(?:appear|show\s+up|land)s?\s+in\s+your\s+account"
+    r"|hits?\s+your\s+account",
+    # bare 处理 ("handle") promises attention, not an outcome: not an action
+    "resolve": r"处理完毕|处理完|处理好|处理妥当|解决|办好|办妥|办完|搞定|审核通过"
+    r"|批下来|出结果"
+    r"|换新|更换好"
     r"|resolve[sd]?\b|fix(?:ed|es)?\b|sort(?:ed)?\s+(?:it\s+|this\s+|that\s+)?out"
+    r"|sorted\b|replaced\b"
     r"|solved?\b",
     "repair": r"维修好|维修完成|维修完|修好|修复|repair(?:ed|s)?\b",
 }
@@ -60,25 +83,58 @@ _NEG = (
     r"|can(?:no|')?t\s+(?:guarantee|promise)|can\s+not\s+(?:guarantee|promise)"
     r"|not\s+guaranteed|no\s+guarantee|unable\s+to|not\s+able\s+to|won'?t\b"
     r"|will\s+not|cannot|can'?t\b|\bnot\b"
+    r"|\b(?:didn'?t|did\s+not|haven'?t|hasn'?t|wouldn'?t|couldn'?t)\b"
+    r"|\bnever\s+(?:promised|said|guaranteed|agreed|committed)\b"
 )
 # "1~3个工作日", "6-24个小时", "1到2天": a range is an estimate; the time
 # expression matched is its upper bound.
 _RANGE_BEFORE = re.compile(r"[0-9一二两三四五六七八九十]\s*(?:-|~|～|到|至)\s*$")
+# "当天或次日", "today or tomorrow", "周三到周五": alternatives or a range of times.
+_RANGE_JOIN = re.compile(
+    r"\s*(?:或者?|或是|到|至|-|~|～|/)\s*|\s+(?:or|to)\s+", re.IGNORECASE
+)
 
 _HEDGE = (
     r"预计|预期|一般|通常|正常情况下|大约|大概|(?<!预)约(?=[0-9一二两三四五六七八九十半])"
     r"|尽量|尽快|争取|力争|努力|可能|也许|或许|估计|应该|原则上|有望|希望|左右"
+    r"|近(?=[0-9一二两三四五六七八九十几]+\s*个?(?:天|日|小时))"
+    # a third party's word or a disclaimer: 快递员说今天能到, …，具体以实际为准
+    r"|(?:快递员|快递小哥|快递公司|师傅|物流|仓库|商家|银行|厂家)(?:那边)?(?:说|表示|反馈|回复|答复)"
+    # a third party's estimate reported: 物流显示明天送达
+    r"|(?:物流|快递|系统|页面|订单|查询)(?:信息|记录|状态)?(?:显示|上显示|提示)"
+    r"|\b(?:tracking|the\s+system|(?:the\s+)?status|the\s+courier(?:'s\s+(?:site|app))?)"
+    r"\s+(?:shows|says|indicates|lists)\b"
     r"|\b(?:usually|typically|normally|generally|estimated|approximately|approx"
     r"|roughly|expected|expect|should|may|might|could|try|trying|aim|hope"
     r"|hopefully|likely|probably|ideally|tentatively)\b"
+    r"|\b(?:do(?:ing)?|try)\s+(?:my|our)\s+(?:best|utmost)\b|\bbest\s+efforts?\b"
     r"|\b(?:about|around)(?=\s+(?:[0-9]|an?\b|one|two|three|four|five))"
 )
 _COND = (
     r"如果|假如|若是|倘若|要是|万一|只要|一旦|若(?!干)|如(?=您|你)"
     r"|有了?(?:结果|进展|消息|回复|答复)|收到(?:您的)?(?:信息|私信|回复|消息)(?:后|会)"
-    r"|\b(?:if|unless|provided|as\s+long\s+as|in\s+case)\b"
+    # a policy for a class of orders, timed from an event: 付款后…, 16点前付款的订单…
+    r"|(?:付款|下单|支付|拍下|订单生成|生成订单|签收|确认收货|审核通过|审批通过"
+    r"|收到(?:退货|退回的商品|您寄回的商品))(?:成功)?(?:后|之后|以后|的)"
+    # a class of requests or orders (…之间的咨询会在当天回复, 订单均在…): policy
+    r"|的(?:订单|咨询|留言|申请|工单|包裹|商品|快递)(?=[^，,。！？]{0,4}(?:会|将|均|都|一律|统一))"
+    r"|均(?=会|在|于|可|将)|一律"
+    # the customer's own deadline: 请在24小时内完成支付, 需要您在3天内寄回
+    r"|(?:需要|需|须|务必|请)(?:您|你)?(?:在|于)"
+    r"|\b(?:if|unless|provided|as\s+long\s+as|in\s+case|orders?\s+(?:placed|paid|received|made))\b"
 )
-_DONE = r"已经|已(?!读)|多次|刚刚|刚才|\balready\b"
+# A disclaimer anywhere in the sentence makes every time in it an estimate.
+_DISCLAIM = (
+    r"以(?:实际|物流|快递|银行|系统|页面|短信|通知|审核)[^，,。！？]{0,6}?为准|仅供参考"
+    r"|\b(?:subject\s+to\s+(?:change|availability)|not\s+guaranteed)\b"
+)
+_DONE = (
+    r"已经|已(?!读)|多次|刚刚|刚才|\balready\b"
+    # 是…的 reports when it happened: 退款是今天下午两点退回的
+    r"|是(?=[^，,。！？]{1,12}?的(?:[，,。！？!?]|$))"
+    r"|\b(?:was|were|has\s+been|have\s+been)\b(?=\s+(?:delivered|shipped|dispatched"
+    r"|refunded|sent|credited|resolved|fixed|repaired|activated|restored)\b)"
+)
 _QUESTION = r"[吗么呢](?=\s*[”’」』\"]?\s*(?:[？?。!！，,]|$))"
 _SENTENCE = r"[。！？!?；;\n]|\.(?=\s|$)"
 _CLAUSE = r"[，,：:、]|但是|不过|但|\b(?:but|however)\b"
@@ -90,6 +146,7 @@ _TOKEN = re.compile(
             f"(?P<neg>{_NEG})",
             f"(?P<hedge>{_HEDGE})",
             f"(?P<cond>{_COND})",
+            f"(?P<disclaim>{_DISCLAIM})",
             f"(?P<done>{_DONE})",
             *(f"(?P<a_{name}>{words})" for name, words in _ACTIONS.items()),
             f"(?P<question>{_QUESTION})",
@@ -102,6 +159,9 @@ _TOKEN = re.compile(
 _REFUND_WORD = re.compile(r"退款|退回|退还|退钱|refund", re.IGNORECASE)
 _ARRIVAL = {"credit": "activate", "arrive": "deliver"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# 马上/立即 with these actions is a courtesy ("马上与您联系", "立即为您处理",
+# "we'll call you right away"), not a deadline the customer relies on.
+_COURTESY = frozenset({"a_callback", "a_resolve"})
 # After 马上/立即: the agent's own look-up step ("马上为您核实处理"), not an outcome.
 _LOOKUP = re.compile(
     r"\s*(?:为您|给您|帮您|替您)?(?:进行|去)?(?:查询|核实|核查|查看|反馈|跟进|登记"
@@ -206,8 +266,11 @@ def _sentence(
     if not actions:
         return []
     refund_context = any(_REFUND_WORD.fullmatch(a.text) for a in actions)
+    ranged, earlier = _ranges(times, text)
     out: list[Commitment] = []
     for time_tok in times:
+        if id(time_tok) in earlier:
+            continue  # 当天或次日: judged once, at the later time
         action_tok = _pair(time_tok, actions, times)
         if action_tok is None:
             continue
@@ -217,22 +280,28 @@ def _sentence(
         scope = _scope(toks, first, last)
         if any(t.kind == "cond" and t.clause <= last for t in toks):
             continue
+        later = action_tok if action_tok.start > time_tok.start else time_tok
         if any(
             t.kind == "done"
             and t.clause == action_tok.clause
-            and t.end <= action_tok.start
+            and t.end <= later.start
+            and not _between(actions, t, later, action_tok)
             for t in toks
         ):
-            continue
+            continue  # 已发货, "was delivered": a report, unless another action follows
         negated = any(t.kind == "neg" for t in scope)
         hedged = (
             negated
+            or id(time_tok) in ranged
+            or any(t.kind == "disclaim" for t in toks)
             or any(t.kind == "hedge" for t in scope)
             or _RANGE_BEFORE.search(text, max(0, time_tok.start - 8), time_tok.start)
             is not None
         )
         if time_tok.kind == "t_now" and (
-            hedged or _LOOKUP.match(text, time_tok.end) is not None
+            hedged
+            or action_tok.kind in _COURTESY
+            or _LOOKUP.match(text, time_tok.end) is not None
         ):
             # "马上核实并尽快回复您", "立即为您查询": an as-soon-as-possible
             # step, not a deadline the customer relies on.
@@ -269,6 +338,18 @@ def _sentence(
     return out
 
 
+def _ranges(times: list[_Tok], text: str) -> tuple[set[int], set[int]]:
+    """(ids of times in an alternative or range, ids of the earlier ones)."""
+    ranged: set[int] = set()
+    earlier: set[int] = set()
+    for a, b in zip(times, times[1:], strict=False):
+        m = _RANGE_JOIN.match(text, a.end)
+        if m is not None and m.end() == b.start:
+            ranged.update((id(a), id(b)))
+            earlier.add(id(a))
+    return ranged, earlier
+
+
 def _pair(time_tok: _Tok, actions: list[_Tok], times: list[_Tok]) -> _Tok | None:
     """Nearest unused action in the same clause; else the next (or previous)
     clause's action when that clause has no time of its own ("今天之内，给您退款")."""
@@ -291,6 +372,13 @@ def _pair(time_tok: _Tok, actions: list[_Tok], times: list[_Tok]) -> _Tok | None
         if near:
             return near[0] if step == 1 else near[-1]
     return None
+
+
+def _between(actions: list[_Tok], first: _Tok, last: _Tok, own: _Tok) -> bool:
+    """Is there an action token other than `own` between `first` and `last`?"""
+    return any(
+        a is not own and first.end <= a.start and a.end <= last.start for a in actions
+    )
 
 
 def _gap(a: _Tok, b: _Tok) -> int:

@@ -76,20 +76,22 @@ _EN_WEEKDAY = "(?:" + "|".join((*_EN_WEEKDAYS, "sunday")) + ")"
 PATTERN = "|".join(
     [
         # zh: 24小时内 / 两个半小时 / 一天半 / 3日内 / 24h内 / 不超过两天
-        rf"(?P<t_dur>{_ZH_BOUND}(?:{_ZH_NUM}个?半?{_ZH_UNIT}半?"
+        rf"(?P<t_dur>(?<![前0-9.]){_ZH_BOUND}(?:{_ZH_NUM}个?半?{_ZH_UNIT}半?"
         rf"|{_ZH_NUM}日(?=之内|以内|内)|[0-9]+\s*h(?![a-z])|半个?(?:小时|钟头|天|月))"
         r"(?:之内|以内|内|里)?(?!之前|以前|前)"
         # en: within 24 hours / in 2 business days / no later than 3 days
         rf"|(?:within|in|under|inside(?:\s+of)?|no\s+later\s+than|not\s+later\s+than"
         r"|no\s+more\s+than|not\s+more\s+than)\s+(?:the\s+next\s+)?"
-        r"(?:half\s+an?\s+hour|"
+        r"(?:half\s+an?\s+hour|(?:the\s+)?hour\b|"
         rf"{_EN_NUM}(?:\s+and\s+a\s+half)?[\s-]*(?:hours?|hrs?|h|minutes?|mins?"
         r"|(?:business|working)\s+days?|days?|weeks?|months?)\b))",
-        r"(?P<t_now>马上|立即|立刻|立马|即刻|当即|现在就|immediately|right\s+away"
+        r"(?P<t_now>马上|立即|立刻|立马|即刻|当即|现在就|一会儿?(?=就|[给为帮]您)|待会儿?"
+        r"|immediately|right\s+away"
         r"|right\s+now|straight\s+away|at\s+once|instantly)",
         r"(?P<t_day>大后天|后天|明天(?:之内|以内|内|上午|下午|晚上|中午)?|明日|明早|明晚"
+        r"|次日|隔天|翌日"
         r"|今天(?:之内|以内|内|上午|下午|晚上|中午)?|今日|今晚|当天|当日"
-        r"|(?:by\s+)?the\s+day\s+after\s+tomorrow|(?:by\s+)?tomorrow"
+        r"|(?:by\s+)?the\s+day\s+after\s+tomorrow|(?:by\s+)?(?:tomorrow|tmrw?\b|2moro\b)"
         r"|(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|today)|by\s+eod|today"
         r"|tonight|this\s+(?:afternoon|evening))",
         rf"(?P<t_wday>(?:下下|下个?|本|这个?)?(?:周|星期|礼拜){_ZH_WEEKDAY}"
@@ -111,6 +113,7 @@ _EN_DUR = re.compile(
     r"[\s-]*(?P<unit>hour|hr|h|minute|min|business|working|day|week|month)",
     re.IGNORECASE,
 )
+_THE_HOUR = re.compile(r"\s(?:the|next)\s+hour$")
 _ZH_WD = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _HOURS_PER = {"hours": 1.0, "days": 24.0}
 
@@ -214,6 +217,8 @@ _EN_UNITS = {
 
 def _duration(text: str) -> TimeExpr | None:
     low = text.lower()
+    if low.endswith("hour") and _THE_HOUR.search(low):  # "within the (next) hour"
+        return TimeExpr("duration", Duration(amount=1, unit=Unit.HOURS))
     m = _EN_DUR.search(low)
     if m is not None:
         if m.group("half"):
@@ -243,7 +248,7 @@ def _day(text: str) -> TimeExpr:
         return TimeExpr("day_end", days=3)
     if "后天" in low or "after tomorrow" in low:
         return TimeExpr("day_end", days=2)
-    if low.startswith("明") or "tomorrow" in low:
+    if low.startswith(("明", "次", "隔", "翌")) or "tomorrow" in low or "tmr" in low:
         return TimeExpr("day_end", days=1)
     return TimeExpr("day_end", days=0)
 

@@ -4,18 +4,41 @@ The rule engine (check.py) flags risky wording; the promise checker
 (promises.py) parses time commitments and compares them with the company's
 capabilities and the case's facts. Where both speak about the same words the
 promise checker's finding wins: it knows what is possible for this order.
+
+The generic-versus-specific choice (`prefer_specific`) runs after that merge,
+so a wording finding survives when the time it sat next to turns out to be
+kept. A keepable time said as a certainty keeps the rule's time warning:
+"我保证48小时内发货" promises nothing beyond the 48-hour capability, but the
+guarantee is still reported, once.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import datetime
 
 from complydesk.clock import utcnow
 from complydesk.speech.capabilities import Capabilities, load_capabilities
-from complydesk.speech.check import check
+from complydesk.speech.check import (
+    normalize,
+    prefer_specific,
+    rule_findings,
+    sentence_of,
+)
 from complydesk.speech.commitments import Commitment
 from complydesk.speech.finding import Finding, Verdict
 from complydesk.speech.promises import CaseFacts, check_promises, parse_commitments
+
+# Firm wording: a time the company can keep, promised as a certainty, is still
+# a time commitment the reply should not make ("发票三天内一定寄给您").
+_FIRM = re.compile(
+    r"一定|肯定|保证|绝对|铁定|保准|准保|管保|必定|准时|百分之?百|100%|打包票"
+    r"|承诺(?!的|时效|书)"
+    r"|\b(?:guarantee[ds]?|definitely|certainly|for\s+sure|promise[ds]?"
+    r"|without\s+fail|no\s+later\s+than|assure|my\s+word)\b",
+    re.IGNORECASE,
+)
 
 
 def check_reply(
@@ -32,25 +55,50 @@ def check_reply(
     `capabilities` defaults to the shipped figures; deployments pass theirs
     (settings.capabilities_file through `load_capabilities`).
     """
-    rules = check(text, role=role, lang=lang).findings
+    rules = rule_findings(text, role=role, lang=lang)
     when = now or utcnow()
-    promises = check_promises(
-        text,
-        capabilities=capabilities or load_capabilities(),
-        facts=facts,
-        now=when,
-    )
+    # The promise parser reads the normalized copy (same length, traditional
+    # characters folded: 發貨 is 发货); findings quote the original text.
+    norm = normalize(text)
+    promises = [
+        replace(f, text=text[f.start : f.end])
+        for f in check_promises(
+            norm,
+            capabilities=capabilities or load_capabilities(),
+            facts=facts,
+            now=when,
+        )
+    ]
     # A time commitment the promise checker parsed has been judged against the
     # capabilities and facts: its verdict replaces the keyword rule's warning,
-    # whether that verdict is a finding or a pass.
-    judged: list[Finding | Commitment] = [*promises, *parse_commitments(text, now=when)]
-    kept = [
-        f
-        for f in rules
-        if not (f.category == "time_commitment" and any(_overlap(f, j) for j in judged))
-    ]
+    # whether that verdict is a finding or a pass. One exception: a pass said
+    # as a certainty (保证/一定/definitely + a time the company can keep)
+    # keeps the rule's time warning, which then stands for both.
+    commitments = parse_commitments(norm, now=when)
+    kept = [f for f in rules if _keep(f, rules, promises, commitments, norm)]
     merged = sorted([*kept, *promises], key=lambda f: (f.start, f.end, f.rule))
-    return Verdict(tuple(merged))
+    return Verdict(tuple(prefer_specific(merged, norm)))
+
+
+def _keep(
+    f: Finding,
+    rules: list[Finding],
+    promises: list[Finding],
+    commitments: list[Commitment],
+    norm: str,
+) -> bool:
+    if f.category != "time_commitment":
+        return True
+    if any(_overlap(f, p) for p in promises):
+        return False
+    if not any(_overlap(f, c) and not c.hedged for c in commitments):
+        # no firm commitment here: an estimate or negation drops the rule's
+        # warning; none parsed at all leaves the rule to speak
+        return not any(_overlap(f, c) for c in commitments)
+    lo, hi = sentence_of(norm, f.start, f.end)
+    return _FIRM.search(norm, lo, hi) is not None or any(
+        g.category == "absolute_promise" and g.start < hi and g.end > lo for g in rules
+    )
 
 
 def _overlap(a: Finding, b: Finding | Commitment) -> bool:

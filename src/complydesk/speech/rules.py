@@ -83,6 +83,9 @@ class Rule(_Strict):
 class NegationGuard(_Strict):
     window: int = Field(ge=1, le=60)
     patterns: list[Regex] = Field(min_length=1)
+    # Negated promise verbs (不能承诺, "can't guarantee") that cover the rest of
+    # their clause however far the trigger is: 不能承诺升级后信号一定变好.
+    clause: list[Regex] = Field(default_factory=list)
 
 
 class Guards(_Strict):
