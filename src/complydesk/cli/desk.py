@@ -120,3 +120,8 @@ def triage_cmd(
     console.print(f"urgency: [{style}]{result.urgency}[/]")
     for reason in result.reasons:
         console.print(f"  - {escape(reason)}")
+
+
+# The ticket workflow commands (create, show, transition, ...) live in their
+# own module; importing it registers them on `app`.
+from complydesk.cli import desk_workflow  # noqa: E402,F401

@@ -10,9 +10,17 @@ keystore; complydesk.vault is the only code that reads or writes these columns.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from complydesk.store.models.base import Base, UTCDateTime
@@ -25,6 +33,10 @@ def _sealed() -> Mapped[bytes | None]:
 
 def _key_ref() -> Mapped[str | None]:
     return mapped_column(String(32), nullable=True, index=True)
+
+
+def _when() -> Mapped[datetime | None]:
+    return mapped_column(UTCDateTime, nullable=True)
 
 
 class Customer(Base):
@@ -73,15 +85,56 @@ class Ticket(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     key_ref: Mapped[str | None] = _key_ref()
+    # Workflow (complydesk.desk): triage, routing, intake fields that are not
+    # personal, and the SLA clocks (DeadlineClock.to_dict per clock, plus the
+    # escalation level each clock reached). JSON columns are replaced, never
+    # mutated in place.
+    urgency: Mapped[str] = mapped_column(
+        String(16), default="normal", server_default="normal"
+    )
+    escalation_level: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0"
+    )
+    triage_purpose: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    triage_urgency: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    triage_reasons: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    pii_flags: Mapped[dict[str, list[str]] | None] = mapped_column(JSON, nullable=True)
+    order_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    product_model: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    waybill_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(64), index=True)
+    policy_pack: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    policy_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    policy_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    sla: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    first_response_due_at: Mapped[datetime | None] = _when()
+    resolution_due_at: Mapped[datetime | None] = _when()
+    sla_alert_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    sla_state: Mapped[str | None] = mapped_column(String(16), index=True)
+    first_responded_at: Mapped[datetime | None] = _when()
+    resolved_at: Mapped[datetime | None] = _when()
+    closed_at: Mapped[datetime | None] = _when()
 
     __personal__: ClassVar[tuple[PersonalField, ...]] = (
         PersonalField("description", TEXT, max_chars=10_000),
         PersonalField("contact_phone", "PHONE", max_chars=40),
+        PersonalField("reason", TEXT, max_chars=2000),
+        PersonalField("contact_email", "EMAIL", max_chars=254),
+        PersonalField("delivery_address", "ADDRESS", max_chars=500),
     )
     description_sealed: Mapped[bytes | None] = _sealed()
     description_masked: Mapped[str | None] = mapped_column(Text, nullable=True)
     contact_phone_sealed: Mapped[bytes | None] = _sealed()
     contact_phone_masked: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    reason_sealed: Mapped[bytes | None] = _sealed()
+    reason_masked: Mapped[str | None] = mapped_column(Text, nullable=True)
+    contact_email_sealed: Mapped[bytes | None] = _sealed()
+    contact_email_masked: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    delivery_address_sealed: Mapped[bytes | None] = _sealed()
+    delivery_address_masked: Mapped[str | None] = mapped_column(
+        String(500), nullable=True
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
