@@ -1,18 +1,30 @@
-"""`complydesk rights`: data-subject request deadlines (the requests: issue 8)."""
+"""`complydesk rights`: data-subject requests, their clocks, erasure and retention."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from rich.table import Table
 
 from complydesk.cli import clocks
-from complydesk.cli.common import JsonOption, handle_errors
+from complydesk.cli.common import (
+    JsonOption,
+    console,
+    fail,
+    get_settings,
+    handle_errors,
+    print_json,
+)
 from complydesk.obligations import request_obligations
 
 app = typer.Typer(
     help="Data-subject requests and their legal deadlines.", no_args_is_help=True
 )
+
+LangOption = Annotated[str, typer.Option("--lang", help="zh (default) or en.")]
 
 
 @app.command("deadline")
@@ -27,3 +39,357 @@ def deadline(
 ) -> None:
     """When a data-subject request must be acknowledged and answered."""
     clocks.run(pack, (received, "--received"), now, request_obligations, as_json)
+
+
+class _Context:
+    """What the commands that touch requests share, built once per command."""
+
+    def __init__(self) -> None:
+        from complydesk.audit import AuditLog, load_audit_key
+        from complydesk.clock import utcnow
+        from complydesk.store.db import make_engine, make_sessionmaker
+        from complydesk.vault import open_vault
+
+        self.settings = get_settings()
+        self.clock = utcnow
+        self.engine = make_engine(self.settings.sqlalchemy_url)
+        self.sessions = make_sessionmaker(self.engine)
+        self.audit = AuditLog(load_audit_key(self.settings), utcnow)
+        self.vault = open_vault(self.settings, utcnow)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def request_id(self, ref: str) -> int:
+        from complydesk.rights.requests import find_request
+        from complydesk.store.db import read_transaction
+
+        with read_transaction(self.sessions) as session:
+            return find_request(session, ref).id
+
+
+def _ctx() -> _Context:
+    return _Context()
+
+
+def _row(request: Any, now: Any) -> dict[str, Any]:
+    from complydesk.rights.requests import response_status
+
+    return {
+        "ref": request.ref,
+        "customer_id": request.customer_id,
+        "type": request.type,
+        "status": request.status,
+        "pack": request.pack,
+        "received_at": request.received_at.isoformat(),
+        "due_at": request.due_at.isoformat() if request.due_at else None,
+        "clock": response_status(request, now),
+        "extended": request.extended,
+    }
+
+
+@app.command("list")
+@handle_errors
+def list_cmd(
+    state: Annotated[
+        str, typer.Option(help="open, due_soon, overdue, closed or all.")
+    ] = "open",
+    as_json: bool = JsonOption,
+) -> None:
+    """The due / overdue list: requests by state, soonest deadline first."""
+    from complydesk.rights.requests import list_requests
+    from complydesk.store.db import read_transaction
+
+    ctx = _ctx()
+    try:
+        now = ctx.clock()
+        with read_transaction(ctx.sessions) as session:
+            rows = [_row(r, now) for r in list_requests(session, now, state)]
+    finally:
+        ctx.close()
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("ref", "type", "status", "pack", "due (UTC)", "clock")
+    for row in rows:
+        due = row["due_at"][:16].replace("T", " ") if row["due_at"] else "—"
+        style = "red" if row["clock"] == "overdue" else None
+        table.add_row(
+            row["ref"],
+            row["type"],
+            row["status"],
+            row["pack"],
+            due,
+            row["clock"],
+            style=style,
+        )
+    console.print(table)
+
+
+@app.command("show")
+@handle_errors
+def show_cmd(
+    ref: Annotated[str, typer.Argument(help="Request reference, e.g. R-1A2B3C4D5E.")],
+    as_json: bool = JsonOption,
+) -> None:
+    """One request with every clock, its citation and time left."""
+    from complydesk.rights.requests import find_request, views
+    from complydesk.store.db import read_transaction
+
+    ctx = _ctx()
+    try:
+        now = ctx.clock()
+        with read_transaction(ctx.sessions) as session:
+            request = find_request(session, ref)
+            data = _row(request, now)
+            data["clocks"] = [
+                {
+                    **vars(v),
+                    "due_at": v.due_at.isoformat() if v.due_at else None,
+                }
+                for v in views(request, now)
+            ]
+    finally:
+        ctx.close()
+    if as_json:
+        print_json(data)
+        return
+    for key, value in data.items():
+        if key != "clocks":
+            console.print(f"{key}: {value}")
+    for clock in data["clocks"]:
+        console.print(
+            f"clock {clock['name']}: due {clock['due_at']} ({clock['status']}) "
+            f"— {clock['citation']}"
+        )
+
+
+@app.command("erase")
+@handle_errors
+def erase_cmd(
+    ref: Annotated[
+        str, typer.Argument(help="Reference of a verified erasure request.")
+    ],
+    as_json: bool = JsonOption,
+) -> None:
+    """Start or resume an erasure everywhere; rerun it after a crash or failure."""
+    from complydesk.notify import Outbox
+    from complydesk.rights.connectors import load_connectors
+    from complydesk.rights.erasure import run_erasure
+
+    ctx = _ctx()
+    try:
+        result = run_erasure(
+            ctx.sessions,
+            ctx.vault,
+            ctx.audit,
+            ctx.settings,
+            Outbox.from_settings(ctx.settings, ctx.clock),
+            load_connectors(ctx.settings.connectors_file),
+            ctx.request_id(ref),
+            "cli",
+        )
+    finally:
+        ctx.close()
+    steps = [
+        {
+            "system": s.system,
+            "status": s.status,
+            "attempts": s.attempts,
+            "last_error": s.last_error,
+            "confirmation": s.confirmation,
+        }
+        for s in result.steps
+    ]
+    if as_json:
+        print_json({"request": ref, "complete": result.complete, "steps": steps})
+    else:
+        for step in steps:
+            console.print(
+                f"{step['system']}: {step['status']}"
+                + (f" ({step['last_error']})" if step["last_error"] else "")
+            )
+        console.print("complete" if result.complete else "incomplete: run again")
+    if not result.complete:
+        raise typer.Exit(1)
+
+
+@app.command("receipt")
+@handle_errors
+def receipt_cmd(
+    ref: Annotated[str, typer.Argument(help="Reference of an erasure request.")],
+    html: Annotated[bool, typer.Option("--html", help="Print HTML, not JSON.")] = False,
+    lang: LangOption = "zh",
+) -> None:
+    """The erasure receipt (JSON, or HTML in zh / en)."""
+    from complydesk.rights.erasure import status_of
+    from complydesk.rights.receipt import render_receipt
+    from complydesk.rights.requests import find_request
+    from complydesk.store.db import read_transaction
+
+    ctx = _ctx()
+    try:
+        with read_transaction(ctx.sessions) as session:
+            result = status_of(session, find_request(session, ref))
+    finally:
+        ctx.close()
+    if result.receipt is None:
+        raise fail(f"the erasure for {ref} is not complete yet")
+    if html:
+        typer.echo(render_receipt(result.receipt, lang))
+    else:
+        print_json(result.receipt)
+
+
+@app.command("export")
+@handle_errors
+def export_cmd(
+    ref: Annotated[str, typer.Argument(help="Reference of a verified access request.")],
+    out: Annotated[Path, typer.Argument(help="ZIP file to write (must not exist).")],
+    lang: LangOption = "zh",
+) -> None:
+    """Write the subject's data ZIP (data.json + report.html); audited."""
+    from complydesk.desk.customers import get_customer
+    from complydesk.rights.common import record
+    from complydesk.rights.connectors import load_connectors
+    from complydesk.rights.package import build_package
+    from complydesk.rights.requests import find_request, require_verified
+    from complydesk.store.db import transaction
+
+    if out.exists():
+        raise fail(f"{out} exists; choose a new file")
+    ctx = _ctx()
+    try:
+        with transaction(ctx.sessions) as session:
+            request = find_request(session, ref)
+            if request.type not in ("access", "portability"):
+                raise fail(f"request {ref} is of type {request.type}")
+            require_verified(request)
+            package = build_package(
+                session,
+                ctx.vault,
+                load_connectors(ctx.settings.connectors_file),
+                request,
+                get_customer(session, request.customer_id),
+                ctx.clock(),
+                lang,
+            )
+            record(
+                session,
+                ctx.audit,
+                "cli",
+                "rights.export.download",
+                "rights_requests",
+                request.id,
+                details={"rows": sum(package.counts.values())},
+            )
+            fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:  # the subject's data: owner only
+                handle.write(package.content)
+    finally:
+        ctx.close()
+    console.print(f"{out}: {sum(package.counts.values())} records")
+    for name, error in package.external_failed.items():
+        console.print(f"[red]{name}: {error}[/red]")
+
+
+@app.command("retention")
+@handle_errors
+def retention_cmd(
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Act on it (default: dry run only).")
+    ] = False,
+    as_json: bool = JsonOption,
+) -> None:
+    """What has outlived its retention period (dry run), or shred/anonymise it."""
+    from complydesk.rights import retention
+    from complydesk.store.db import read_transaction
+
+    ctx = _ctx()
+    try:
+        if apply:
+            report = retention.apply(
+                ctx.sessions, ctx.vault, ctx.audit, ctx.settings, "cli"
+            )
+        else:
+            with read_transaction(ctx.sessions) as session:
+                report = retention.plan(session, ctx.settings, ctx.clock())
+            retention.audit_plan(ctx.sessions, ctx.audit, report, "cli")
+    finally:
+        ctx.close()
+    rows: list[dict[str, Any]] = [
+        {
+            "pack": i.pack,
+            "category": i.category,
+            "action": i.action,
+            "count": i.count,
+            "held": i.held,
+            "period": i.period,
+            "citation": i.citation,
+        }
+        for i in report.items
+    ]
+    if as_json:
+        print_json({"dry_run": report.dry_run, "items": rows})
+        return
+    title = "dry run: nothing changed" if report.dry_run else "applied"
+    table = Table("pack", "category", "period", "action", "count", "held", title=title)
+    for row in rows:
+        table.add_row(
+            row["pack"], row["category"], row["period"], row["action"],
+            str(row["count"]), str(row["held"]),
+        )  # fmt: skip
+    console.print(table)
+
+
+@app.command("hold")
+@handle_errors
+def hold_cmd(
+    customer_ref: Annotated[
+        str, typer.Argument(help="Customer ref, e.g. C-1A2B3C4D5E.")
+    ],
+    exception: Annotated[
+        str, typer.Option(help="An erasure exception of the customer's pack.")
+    ],
+) -> None:
+    """Keep a customer's data under a legal retention exception (audited)."""
+    from sqlalchemy import select
+
+    from complydesk.rights.holds import place_hold
+    from complydesk.store.db import transaction
+    from complydesk.store.models import Customer
+
+    ctx = _ctx()
+    try:
+        with transaction(ctx.sessions) as session:
+            customer = session.scalar(
+                select(Customer).where(Customer.ref == customer_ref)
+            )
+            if customer is None:
+                raise fail(f"no customer with ref {customer_ref}")
+            hold = place_hold(
+                session, ctx.audit, ctx.settings, "cli", customer, exception
+            )
+            hold_id, expires = hold.id, hold.expires_at
+    finally:
+        ctx.close()
+    until = expires.isoformat() if expires else "released"
+    console.print(f"hold {hold_id} on {customer_ref} ({exception}) until {until}")
+
+
+@app.command("release")
+@handle_errors
+def release_cmd(
+    hold_id: Annotated[int, typer.Argument(help="The hold's id.")],
+) -> None:
+    """End a legal hold; the worker then finishes the erasure it held back."""
+    from complydesk.rights.holds import release_hold
+    from complydesk.store.db import transaction
+
+    ctx = _ctx()
+    try:
+        with transaction(ctx.sessions) as session:
+            release_hold(session, ctx.audit, "cli", hold_id)
+    finally:
+        ctx.close()
+    console.print(f"hold {hold_id} released")

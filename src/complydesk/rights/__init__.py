@@ -1,0 +1,13 @@
+"""Data-subject rights: requests with legal clocks, verification, access, erasure.
+
+Modules, in the order a request meets them: `requests` (intake, clocks,
+extensions, closing), `verification` (one-time codes through the outbox),
+`access` + `connectors` + `package` (the ZIP a subject receives), `erasure`
+(crypto-shred, connectors, receipt), `restrictions` (flags other modules
+read), `holds` and `retention` (storage limitation from the policy pack),
+`jobs` (reminders and retention for the worker). See docs/privacy-ops.md.
+"""
+
+from complydesk.rights.restrictions import active_flags, has_flag
+
+__all__ = ["active_flags", "has_flag"]
