@@ -137,8 +137,13 @@ def deliver_due(
     audit: AuditLog | None = None,
     jitter: Callable[[], float] = random.random,
     environ: Mapping[str, str] | None = None,
+    transfer_gate: Callable[[Endpoint], str | None] | None = None,
 ) -> DeliveryReport:
-    """Run one delivery round over up to `policy.batch_size` due rows."""
+    """Run one delivery round over up to `policy.batch_size` due rows.
+
+    `transfer_gate(endpoint)` returns a reason to hold a delivery to a
+    receiver abroad (complydesk.transfer.gate.webhook_gate), else None.
+    """
     report = DeliveryReport()
     if not endpoints:
         report.note = "no webhook endpoints configured"
@@ -149,7 +154,7 @@ def deliver_due(
     )
     claims = _claim(sessions, clock(), lease, policy, audit, report)
     for claim in claims:
-        outcome = _attempt(claim, endpoints, key, clock, environ)
+        outcome = _attempt(claim, endpoints, key, clock, environ, transfer_gate)
         _record(sessions, claim, outcome, clock(), policy, audit, jitter, report)
     return report
 
@@ -165,12 +170,18 @@ def deliver_round(
     endpoints = load_webhooks(settings.webhooks_file)
     if not endpoints:
         return DeliveryReport(note="no webhook endpoints configured")
+    gate = None
+    if any(e.country for e in endpoints.endpoints):
+        from complydesk.transfer.gate import webhook_gate
+
+        gate = webhook_gate(settings, sessions, clock, audit)
     return deliver_due(
         sessions,
         clock,
         endpoints=endpoints,
         key=load_outbox_key(settings),
         audit=audit,
+        transfer_gate=gate,
     )
 
 
@@ -224,10 +235,13 @@ def _attempt(
     key: bytes,
     clock: Clock,
     environ: Mapping[str, str] | None,
+    transfer_gate: Callable[[Endpoint], str | None] | None = None,
 ) -> Outcome:
     endpoint = endpoints.get(claim.endpoint)
     if endpoint is None:
         return Outcome("retry", "endpoint_not_configured")
+    if transfer_gate is not None and (held := transfer_gate(endpoint)) is not None:
+        return Outcome("retry", held)  # may pass once the register is fixed
     try:
         secret = endpoint.secret(environ)
     except ConfigError:

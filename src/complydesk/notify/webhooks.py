@@ -52,6 +52,8 @@ EventPattern = Annotated[
 EnvName = Annotated[
     str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$", max_length=128)
 ]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+RecipientRef = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$")]
 
 
 class SignatureError(InvalidInput):
@@ -84,6 +86,11 @@ class Endpoint(BaseModel):
     events: list[EventPattern] = Field(min_length=1)
     secret_env: EnvName
     timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    country: CountryCode | None = None
+    """Where the receiver is (ISO alpha-2). Outside the deployment's country
+    every delivery must pass the cross-border transfer gate first."""
+    transfer_recipient: RecipientRef | None = None
+    """The receiver's entry in the transfer register (`transfer recipient`)."""
 
     @field_validator("url")
     @classmethod
