@@ -14,7 +14,15 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from tests.desk_helpers import desk_request
 from tests.helpers import add_user_with_token
+from tests.privacy_helpers import (
+    MATRIX_IDS,
+    matrix_incident,
+    matrix_notification,
+    seed_privacy_matrix,
+)
+from tests.transfer_helpers import seed_transfer_matrix, transfer_request
 
 from complydesk.api.deps import AppContext, permission_of
 from complydesk.api.routes import ROUTERS
@@ -53,6 +61,18 @@ ROUTES: dict[tuple[str, str], tuple[str | Permission, bool]] = {
     ("GET", "/v1/desk/tickets"): (P.TICKETS_READ, False),
     ("GET", "/v1/desk/tickets/{ticket_id}"): (P.TICKETS_READ, False),
     ("GET", "/v1/desk/conversations/{conversation_id}"): (P.CONVERSATIONS_READ, False),
+    ("POST", "/v1/desk/tickets"): (P.TICKETS_WRITE, False),
+    ("GET", "/v1/desk/tickets/{ticket_id}/timeline"): (P.TICKETS_READ, False),
+    ("POST", "/v1/desk/tickets/{ticket_id}/transitions"): (P.TICKETS_WRITE, False),
+    ("POST", "/v1/desk/tickets/{ticket_id}/assign"): (P.TICKETS_ASSIGN, False),
+    ("POST", "/v1/desk/tickets/{ticket_id}/escalate"): (P.TICKETS_WRITE, False),
+    ("POST", "/v1/desk/tickets/{ticket_id}/notes"): (P.TICKETS_WRITE, False),
+    ("POST", "/v1/desk/tickets/{ticket_id}/replies"): (P.TICKETS_WRITE, False),
+    ("GET", "/v1/desk/queues"): (P.TICKETS_READ, False),
+    ("POST", "/v1/desk/queues"): (P.TICKETS_ASSIGN, False),
+    ("GET", "/v1/sla/at-risk"): (P.TICKETS_READ, False),
+    ("GET", "/v1/track/{code}"): (PUBLIC, False),
+    ("GET", "/v1/public/complaint-handling"): (PUBLIC, False),
     ("POST", "/v1/speech/check"): (P.SPEECH_CHECK, False),
     ("GET", "/login"): (PUBLIC, True),
     ("POST", "/login"): (PUBLIC, True),
@@ -61,6 +81,72 @@ ROUTES: dict[tuple[str, str], tuple[str | Permission, bool]] = {
     ("GET", "/console/tickets"): (P.TICKETS_READ, True),
     ("GET", "/console/policy"): (P.POLICY_READ, True),
     ("GET", "/console/audit"): (P.AUDIT_VERIFY, True),
+    ("GET", "/track"): (PUBLIC, True),
+    ("POST", "/track"): (PUBLIC, True),
+    ("GET", "/complaint-handling"): (PUBLIC, True),
+    ("GET", "/privacy"): (PUBLIC, True),
+    ("POST", "/privacy/requests"): (PUBLIC, True),
+    ("POST", "/privacy/verify"): (PUBLIC, True),
+    ("POST", "/v1/rights/requests"): (P.RIGHTS_MANAGE, False),
+    ("GET", "/v1/rights/requests"): (P.RIGHTS_READ, False),
+    ("GET", "/v1/rights/requests/{request_id}"): (P.RIGHTS_READ, False),
+    ("POST", "/v1/rights/requests/{request_id}/verification"): (P.RIGHTS_MANAGE, False),
+    ("POST", "/v1/rights/requests/{request_id}/verify"): (P.RIGHTS_MANAGE, False),
+    ("POST", "/v1/rights/requests/{request_id}/extend"): (P.RIGHTS_MANAGE, False),
+    ("POST", "/v1/rights/requests/{request_id}/close"): (P.RIGHTS_MANAGE, False),
+    ("POST", "/v1/rights/requests/{request_id}/restrict"): (P.RIGHTS_MANAGE, False),
+    ("POST", "/v1/rights/requests/{request_id}/rectify"): (P.RIGHTS_MANAGE, False),
+    ("GET", "/v1/rights/requests/{request_id}/export"): (P.RIGHTS_MANAGE, False),
+    ("POST", "/v1/rights/requests/{request_id}/erase"): (P.RIGHTS_MANAGE, False),
+    ("GET", "/v1/rights/requests/{request_id}/erasure"): (P.RIGHTS_READ, False),
+    ("GET", "/v1/rights/requests/{request_id}/receipt"): (P.RIGHTS_READ, False),
+    ("POST", "/v1/rights/holds"): (P.RIGHTS_MANAGE, False),
+    ("POST", "/v1/rights/holds/{hold_id}/release"): (P.RIGHTS_MANAGE, False),
+    ("GET", "/v1/rights/retention"): (P.RIGHTS_READ, False),
+    ("POST", "/v1/rights/retention/run"): (P.RIGHTS_MANAGE, False),
+    ("POST", "/v1/breach/incidents"): (P.BREACH_MANAGE, False),
+    ("GET", "/v1/breach/incidents"): (P.BREACH_READ, False),
+    ("GET", "/v1/breach/incidents/{incident_id}"): (P.BREACH_READ, False),
+    ("POST", "/v1/breach/incidents/{incident_id}/notifications"): (
+        P.BREACH_MANAGE,
+        False,
+    ),
+    ("GET", "/v1/breach/incidents/{incident_id}/draft"): (P.BREACH_READ, False),
+    ("POST", "/v1/breach/incidents/{incident_id}/close"): (P.BREACH_MANAGE, False),
+    ("POST", "/v1/ai/conversations"): (P.AI_CONVERSE, False),
+    ("GET", "/v1/ai/conversations/{conversation_id}"): (P.AI_CONVERSE, False),
+    ("POST", "/v1/ai/conversations/{conversation_id}/messages"): (P.AI_CONVERSE, False),
+    ("POST", "/v1/ai/conversations/{conversation_id}/handoff"): (P.AI_CONVERSE, False),
+    ("GET", "/v1/ai/handoffs"): (P.AI_HANDOFF, False),
+    ("POST", "/v1/ai/conversations/{conversation_id}/human-replies"): (
+        P.AI_HANDOFF,
+        False,
+    ),
+    ("POST", "/v1/ai/decisions"): (P.AI_DECIDE, False),
+    ("GET", "/v1/ai/decisions/{decision_id}"): (P.AI_DECIDE, False),
+    ("POST", "/v1/ai/decisions/{decision_id}/reviews"): (P.AI_DECIDE, False),
+    ("GET", "/v1/ai/reviews"): (P.AI_REVIEW, False),
+    ("POST", "/v1/ai/reviews/{review_id}/outcome"): (P.AI_REVIEW, False),
+    ("GET", "/v1/ai/fairness"): (P.AI_FAIRNESS, False),
+    ("GET", "/v1/transfer/recipients"): (P.TRANSFER_READ, False),
+    ("POST", "/v1/transfer/recipients"): (P.TRANSFER_MANAGE, False),
+    ("GET", "/v1/transfer/recipients/{recipient_ref}"): (P.TRANSFER_READ, False),
+    ("PATCH", "/v1/transfer/recipients/{recipient_ref}"): (P.TRANSFER_MANAGE, False),
+    ("POST", "/v1/transfer/recipients/{recipient_ref}/mechanisms"): (
+        P.TRANSFER_MANAGE,
+        False,
+    ),
+    ("POST", "/v1/transfer/recipients/{recipient_ref}/agreements"): (
+        P.TRANSFER_MANAGE,
+        False,
+    ),
+    ("GET", "/v1/transfer/counters"): (P.TRANSFER_READ, False),
+    ("GET", "/v1/transfer/assessments"): (P.TRANSFER_READ, False),
+    ("GET", "/v1/transfer/assessments/{assessment_ref}"): (P.TRANSFER_READ, False),
+    ("GET", "/v1/transfer/assessments/{assessment_ref}/report"): (
+        P.TRANSFER_READ,
+        False,
+    ),
 }
 
 
@@ -106,6 +192,11 @@ def _request(
         .replace("{ticket_id}", "1")
         .replace("{conversation_id}", "1")
         .replace("{customer_id}", "1")
+        .replace("{request_id}", MATRIX_IDS.get((method, path), "1"))
+        .replace("{hold_id}", "1")
+        .replace("{incident_id}", MATRIX_IDS.get((method, path), "1"))
+        .replace("{decision_id}", "1")
+        .replace("{review_id}", "1")
     )
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     body: dict[str, Any] | None = None
@@ -126,8 +217,60 @@ def _request(
         body = {"reason": "access matrix check"}
     elif (method, path) == ("POST", "/v1/speech/check"):
         body = {"text": "我们会尽力为您处理"}
+    elif (method, path) == ("POST", "/privacy/requests"):
+        data = {"type": "access", "kind": "phone", "identifier": "13800138009"}
+    elif (method, path) == ("POST", "/privacy/verify"):
+        data = {"ref": "R-0000000000", "code": "123456"}
+    elif (method, path) == ("POST", "/v1/rights/requests"):
+        body = {"customer_id": 3, "type": "access"}
+    elif (method, path) == ("POST", "/v1/breach/incidents"):
+        body = matrix_incident()
+    elif (method, path) == ("POST", "/v1/breach/incidents/{incident_id}/notifications"):
+        body = matrix_notification()
+    elif (method, path) == ("GET", "/v1/breach/incidents/{incident_id}/draft"):
+        concrete += "?recipient=authority&jurisdiction=cn"
+    elif (method, path) == ("POST", "/v1/rights/holds"):
+        body = {"customer_id": 2, "exception": "open_dispute"}
+    elif (method, path) == ("POST", "/v1/rights/requests/{request_id}/verify"):
+        body = {"manual_reason": "access matrix check"}
+    elif (method, path) == ("POST", "/v1/rights/requests/{request_id}/extend"):
+        body = {"reason": "access matrix check"}
+    elif (method, path) == ("POST", "/v1/rights/requests/{request_id}/close"):
+        body = {"outcome": "fulfilled"}
+    elif (method, path) == ("POST", "/v1/rights/requests/{request_id}/rectify"):
+        body = {"fields": {"address": "上海市浦东新区世纪大道100号"}}
     elif (method, path) == ("POST", "/login"):
         data = {"username": "nobody", "password": "wrong-password"}
+    elif (method, path) == ("POST", "/v1/ai/conversations"):
+        body = {"customer_id": 2}  # customer 1 was erased by an earlier route
+    elif path in (
+        "/v1/ai/conversations/{conversation_id}/messages",
+        "/v1/ai/conversations/{conversation_id}/human-replies",
+    ):
+        body = {"text": "怎么申请七天无理由退货？"}
+    elif (method, path) == ("POST", "/v1/ai/decisions"):
+        body = {
+            "policy": "refund_eligibility",
+            "customer_id": 2,
+            "inputs": {
+                "delivered_on": "2026-01-05",
+                "category": "books",
+                "condition": "unopened",
+                "amount_cny": 39,
+            },
+        }
+    elif (method, path) == ("POST", "/v1/ai/decisions/{decision_id}/reviews"):
+        body = {}
+    elif (method, path) == ("POST", "/v1/ai/reviews/{review_id}/outcome"):
+        body = {"result": "upheld", "note": "access matrix check"}
+    elif (method, path) == ("GET", "/v1/ai/fairness"):
+        concrete = f"{concrete}?by=region,tier"
+    desk = desk_request(client, method, path, n)
+    if desk is not None:
+        concrete, body, data = desk
+    transfer = transfer_request(method, path, n)
+    if transfer is not None:
+        concrete, body = transfer
     response = client.request(method, concrete, headers=headers, json=body, data=data)
     return response.status_code
 
@@ -147,6 +290,8 @@ def tokens(app: FastAPI) -> dict[Role, str]:
     ctx: AppContext = app.state.ctx
     with transaction(ctx.sessions) as session:
         load_demo(session, ctx.settings, ctx.audit, ctx.vault)
+    seed_privacy_matrix(app)
+    seed_transfer_matrix(app)
     return {
         role: add_user_with_token(ctx.sessions, f"r-{role.value}", role)
         for role in Role

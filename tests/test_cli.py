@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,7 +129,7 @@ def test_worker_once_runs_every_job(cli_env: Path) -> None:
     assert "audit.anchor: audit log is empty" in out
     assert run("db", "demo")[0] == 0
     code, out, _ = run("worker", "--once")
-    assert "audit.anchor: audit head seq 1 anchored" in out
+    assert re.search(r"audit\.anchor: audit head seq \d+ anchored", out)
     assert (cli_env / "audit-anchor.json").exists()
     code, out, _ = run(
         "audit", "verify", "--anchor", str(cli_env / "audit-anchor.json")

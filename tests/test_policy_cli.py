@@ -143,8 +143,9 @@ def test_when_validating_a_good_file_then_ok(cli_env: None, tmp_path: Path) -> N
     shutil.copyfile(SHIPPED_DIR / "cn.yaml", path)
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 0, result.output
+    pack = load_pack("cn")
     assert result.stdout.splitlines() == [
-        f"ok: {path} (pack cn 2026.11.0, sha256 {load_pack('cn').content_hash})"
+        f"ok: {path} (pack cn {pack.version}, sha256 {pack.content_hash})"
     ]
 
 

@@ -83,7 +83,8 @@ def test_rotate_subject_and_erase(cli_env: Path, db_url: str) -> None:
     assert erased.erased_at is not None and "customer.erase" in actions
     assert vault.reveal(erased, ["phone"])["phone"] in (None, ERASED)
     code, out, _ = run("vault", "scrub")
-    assert code == 0 and "5 rows scrubbed" in out  # the demo chat: 5 messages
+    assert code == 0 and int(out.split()[0]) >= 5  # the demo chat has 5 messages
+    assert run("vault", "scrub")[1].startswith("0 rows scrubbed")
 
 
 def test_unknown_customer_and_bad_format_fail_in_one_line(cli_env: Path) -> None:

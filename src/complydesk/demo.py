@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from complydesk.assistant.demo import load_ai_demo
 from complydesk.audit import AuditEvent, AuditLog
 from complydesk.identity import Role, create_user
 from complydesk.policy import load_pack
@@ -131,6 +132,7 @@ def load_demo(
             )
         )
     _add_conversation(session, settings, vault, customers["DEMO-C002"], now)
+    load_ai_demo(session, settings, audit, vault, customers["DEMO-C002"], now)
     audit.record(
         session,
         AuditEvent(

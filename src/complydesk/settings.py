@@ -78,6 +78,46 @@ class Settings(BaseSettings):
     notify_interval_seconds: float = Field(
         default=5.0, gt=0, description="How often the worker delivers notifications."
     )
+    connectors_file: Path | None = Field(
+        default=None,
+        description="External systems (YAML) reached by access and erasure requests.",
+    )
+    retention_enforce: bool = Field(
+        default=False,
+        description="Let the worker apply retention schedules (else it only reports).",
+    )
+    ai_config_file: Path | None = Field(
+        default=None,
+        description="AI assistant (YAML): backend, knowledge base, model endpoint, "
+        "transfer allowlist, hand-off queue, decision policies.",
+    )
+    ai_api_key: SecretStr | None = Field(
+        default=None, description="Bearer key for the OpenAI-compatible endpoint."
+    )
+    country: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{2}$",
+        description="ISO 3166 alpha-2 country the deployment keeps its data in; "
+        "receivers elsewhere must pass the cross-border transfer gate.",
+    )
+    transfer_ciio: bool = Field(
+        default=False,
+        description="The deployment is a critical information infrastructure "
+        "operator (every transfer needs a CAC security assessment).",
+    )
+    transfer_sector: Literal["financial"] | None = Field(
+        default=None,
+        description="Sector whose own localisation rules apply (financial keeps "
+        "financial_account data in the country).",
+    )
+    transfer_important_data: list[str] = Field(
+        default_factory=list,
+        description="Data categories the authorities declared important data.",
+    )
+    transfer_localised_categories: list[str] = Field(
+        default_factory=list,
+        description="Data categories that must never leave the country.",
+    )
 
     @field_validator("default_pack")
     @classmethod

@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from complydesk.audit import AuditLog, current_anchor, read_head, write_anchor
 from complydesk.clock import Clock
+from complydesk.desk.escalation import sla_job
 from complydesk.identity import purge_expired_sessions
 from complydesk.notify import deliver_round
+from complydesk.rights import jobs as privacy
 from complydesk.settings import Settings
 from complydesk.store.db import transaction
 from complydesk.vault.erase import scrub_erased
@@ -84,6 +86,11 @@ def default_jobs() -> list[Job]:
         Job("audit.anchor", 600, _anchor_audit_head),
         Job("vault.scrub", 300, _scrub_erased),
         Job("notify.deliver", _notify_interval, _deliver_notifications),
+        Job("desk.sla", 60, sla_job),
+        Job("rights.remind", 300, privacy.remind),
+        Job("rights.erasure", 300, privacy.erasures),
+        Job("rights.retention", 86400, privacy.apply_retention),
+        Job("breach.alerts", 300, privacy.breach_alerts),
     ]
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zoneinfo
 from collections.abc import Iterator
 from datetime import date
@@ -176,6 +177,32 @@ class CrossBorder(Section):
     certification_validity: Cited[Duration] | None = None
     renewal_window_before_expiry: Cited[Duration] | None = None
     standard_contract_filing_within: Cited[Duration] | None = None
+    home_countries: Cited[Names] | None = None
+    """ISO 3166 alpha-2 codes a transfer stays within (cn: CN; eu: the EEA)."""
+    uncounted_exemptions: Cited[Names] | None = None
+    """Exempt flows whose individuals do not count towards the thresholds."""
+    agreement_required_for: Cited[Names] | None = None
+    """Mechanisms that also need a contract signed with the overseas recipient."""
+
+    @model_validator(mode="after")
+    def _known_ids(self) -> CrossBorder:
+        if self.home_countries is not None:
+            bad = [c for c in self.home_countries.value if not _COUNTRY_RE.match(c)]
+            if bad:
+                raise ValueError(f"home_countries must be ISO alpha-2 codes, not {bad}")
+        if self.uncounted_exemptions is not None:
+            known = self.exemptions.value if self.exemptions else ()
+            _only(self.uncounted_exemptions.value, known, "uncounted exemptions")
+        if self.agreement_required_for is not None:
+            _only(
+                self.agreement_required_for.value,
+                self.mechanisms.value,
+                "agreement mechanisms",
+            )
+        return self
+
+
+_COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 
 
 class AiDisclosure(Section):
@@ -188,6 +215,8 @@ class AiDisclosure(Section):
     persistent_ui_label: Cited[bool] | None = None
     implicit_metadata_label: Cited[bool] | None = None
     effective_from: Cited[date] | None = None
+    message_label: Cited[str] | None = None
+    """The visible label every AI message carries (cn: "AI生成")."""
 
     @model_validator(mode="after")
     def _wording_has_elements(self) -> AiDisclosure:
@@ -220,6 +249,8 @@ class AutomatedDecisions(Section):
     human_intervention_available: Cited[bool]
     non_personalised_option: Cited[bool] | None = None
     effective_from: Cited[date] | None = None
+    protected_attributes: Cited[Names] | None = None
+    """Inputs a decision policy may not read (they serve bias audits only)."""
 
 
 class Fairness(Section):
@@ -228,6 +259,23 @@ class Fairness(Section):
     metrics: Cited[Names]
     flag_ratio_below: Cited[float]
     flag_is_screening_only: Cited[bool]
+    min_group_size: Cited[int] | None = None
+    """Groups with fewer decisions are reported but never flagged."""
+    confidence_level: Cited[float] | None = None
+
+    @field_validator("min_group_size")
+    @classmethod
+    def _size(cls, cited: Cited[int] | None) -> Cited[int] | None:
+        if cited is not None and cited.value < 1:
+            raise ValueError("min_group_size must be at least 1")
+        return cited
+
+    @field_validator("confidence_level")
+    @classmethod
+    def _level(cls, cited: Cited[float] | None) -> Cited[float] | None:
+        if cited is not None and not 0.5 <= cited.value < 1:
+            raise ValueError("confidence_level must be in [0.5, 1)")
+        return cited
 
     @field_validator("flag_ratio_below")
     @classmethod
@@ -255,6 +303,212 @@ class Pia(Section):
     record_retention: Cited[Duration]
 
 
+class RetentionRule(BaseModel):
+    """How long one data category is kept after its last use, and why."""
+
+    model_config = _FROZEN
+
+    period: Duration
+    purpose: str = Field(min_length=1, max_length=300)
+
+    def __str__(self) -> str:
+        return f"{self.period} ({self.purpose})"
+
+
+class ErasureException(BaseModel):
+    """A legal reason to keep some data categories despite an erasure request."""
+
+    model_config = _FROZEN
+
+    retains: Names = Field(min_length=1)
+    period: Duration | None = None
+    """Longest time kept under the hold; None: until the hold is released."""
+    explanation_zh: str = Field(min_length=1, max_length=500)
+    explanation_en: str = Field(min_length=1, max_length=500)
+
+    def __str__(self) -> str:
+        until = str(self.period) if self.period else "until released"
+        return f"keeps {', '.join(self.retains)} ({until})"
+
+
+class Retention(Section):
+    """Storage limitation: periods per data category, and erasure exceptions."""
+
+    categories: dict[str, Cited[RetentionRule]]
+    erasure_exceptions: dict[str, Cited[ErasureException]]
+
+    @model_validator(mode="after")
+    def _known_categories(self) -> Retention:
+        for name, cited in self.erasure_exceptions.items():
+            unknown = [c for c in cited.value.retains if c not in self.categories]
+            if unknown:
+                raise ValueError(
+                    f"erasure exception {name} retains unknown categories {unknown}"
+                )
+        return self
+
+
+# --- desk: intake by purpose, SLA targets ---------------------------------------------
+# Field ids intake may collect; each maps to a ticket column (complydesk.desk.intake).
+INTAKE_FIELDS: tuple[str, ...] = (
+    "order_number",
+    "product_model",
+    "waybill_number",
+    "contact_phone",
+    "contact_email",
+    "delivery_address",
+    "description",
+    "reason",
+)
+# Customer fields intake may create a new customer with.
+INTAKE_CUSTOMER_FIELDS: tuple[str, ...] = ("name", "phone", "email", "address")
+# Purpose ids every pack must define: a stable contract; packs may add more.
+STABLE_PURPOSES: tuple[str, ...] = (
+    "complaint",
+    "return_refund",
+    "repair",
+    "delivery",
+    "billing",
+    "inquiry",
+)
+ID_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
+_ID_RE = re.compile(ID_PATTERN)
+_LABEL_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,31}$")
+
+
+def _only(values: Names, allowed: tuple[str, ...], what: str) -> Names:
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise ValueError(f"unknown {what} {unknown}; known: {list(allowed)}")
+    if len(set(values)) != len(values):
+        raise ValueError(f"{what} must not repeat")
+    return values
+
+
+class IntakePurpose(BaseModel):
+    """What a ticket of one purpose may collect: anything else is refused."""
+
+    model_config = _FROZEN
+
+    fields: Names = Field(min_length=1)
+    customer_fields: Names = ()
+    free_text_keeps: Names = ()
+    """PII labels free text may keep (sealed); other entities are redacted."""
+
+    @field_validator("fields")
+    @classmethod
+    def _fields(cls, value: Names) -> Names:
+        return _only(value, INTAKE_FIELDS, "intake fields")
+
+    @field_validator("customer_fields")
+    @classmethod
+    def _customer(cls, value: Names) -> Names:
+        return _only(value, INTAKE_CUSTOMER_FIELDS, "customer fields")
+
+    @field_validator("free_text_keeps")
+    @classmethod
+    def _labels(cls, value: Names) -> Names:
+        bad = [v for v in value if not _LABEL_RE.match(v)]
+        if bad:
+            raise ValueError(f"free_text_keeps holds PII labels like PHONE, not {bad}")
+        return value
+
+    def __str__(self) -> str:
+        keeps = ", ".join(self.free_text_keeps) or "none"
+        return f"fields {', '.join(self.fields)}; free text keeps {keeps}"
+
+
+class SlaTarget(BaseModel):
+    """How fast a ticket of one purpose is answered and solved."""
+
+    model_config = _FROZEN
+
+    first_response_within: Duration | None
+    resolution_within: Duration | None
+    pause_while_waiting_customer: bool
+
+    def __str__(self) -> str:
+        pause = "pauses" if self.pause_while_waiting_customer else "never pauses"
+        return (
+            f"first response {self.first_response_within or '-'}, resolution "
+            f"{self.resolution_within or '-'}; {pause} while waiting for the customer"
+        )
+
+
+class SlaRule(BaseModel):
+    """A target for some purposes in some product categories ("*": any).
+
+    Every rule that matches a ticket competes with the purpose's own target
+    and the earliest due time wins. `resolution_from` names another cited
+    duration of the pack (e.g. `after_sales.electronics_solution_within`), so
+    the figure and its citation live in one place; a null there means the
+    rule does not apply in that pack.
+    """
+
+    model_config = _FROZEN
+
+    purposes: Names = Field(min_length=1)
+    categories: Names = Field(min_length=1)
+    first_response_within: Duration | None = None
+    resolution_within: Duration | None = None
+    resolution_from: str | None = Field(default=None, pattern=r"^[a-z_]+\.[a-z_]+$")
+    pause_while_waiting_customer: bool | None = None
+    """False: the clocks of a ticket this rule matches never pause."""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SlaRule:
+        if self.resolution_within is not None and self.resolution_from is not None:
+            raise ValueError("give resolution_within or resolution_from, not both")
+        if (
+            self.first_response_within is None
+            and self.resolution_within is None
+            and self.resolution_from is None
+            and self.pause_while_waiting_customer is None
+        ):
+            raise ValueError("a rule must set a target or the pause behaviour")
+        for category in self.categories:
+            if category != "*" and not _ID_RE.match(category):
+                raise ValueError(f"category {category!r} is not an id")
+        return self
+
+    def __str__(self) -> str:
+        target = self.resolution_from or self.resolution_within or "-"
+        return (
+            f"{', '.join(self.purposes)} in {', '.join(self.categories)}: "
+            f"resolution {target}"
+        )
+
+
+class Desk(Section):
+    """Complaint and after-sales tickets: what intake collects, how fast it runs."""
+
+    intake: dict[str, Cited[IntakePurpose]]
+    sla: dict[str, Cited[SlaTarget]]
+    sla_rules: dict[str, Cited[SlaRule]] = Field(default_factory=dict)
+    at_risk_fraction: Cited[float]
+    statistics_min_cell: Cited[int]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Desk:
+        for name in (*self.intake, *self.sla, *self.sla_rules):
+            if not _ID_RE.match(name):
+                raise ValueError(f"{name!r} is not an id ([a-z][a-z0-9_]*)")
+        missing = [p for p in STABLE_PURPOSES if p not in self.intake]
+        if missing:
+            raise ValueError(f"intake lacks the stable purposes {missing}")
+        if set(self.intake) != set(self.sla):
+            raise ValueError("intake and sla must name the same purposes")
+        for name, rule in self.sla_rules.items():
+            unknown = [p for p in rule.value.purposes if p not in self.intake]
+            if unknown:
+                raise ValueError(f"sla rule {name} names unknown purposes {unknown}")
+        if not 0 < self.at_risk_fraction.value < 1:
+            raise ValueError("at_risk_fraction must be between 0 and 1")
+        if self.statistics_min_cell.value < 1:
+            raise ValueError("statistics_min_cell must be at least 1")
+        return self
+
+
 class PolicyPack(BaseModel):
     """One jurisdiction's rules, merged with the pack it extends."""
 
@@ -279,6 +533,8 @@ class PolicyPack(BaseModel):
     fairness: Fairness
     consumer: Consumer
     pia: Pia | None = None
+    retention: Retention | None = None
+    desk: Desk | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -288,6 +544,26 @@ class PolicyPack(BaseModel):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown IANA time zone {value!r}") from None
         return value
+
+    @model_validator(mode="after")
+    def _desk_references(self) -> PolicyPack:
+        if self.desk is None:
+            return self
+        for name, rule in self.desk.sla_rules.items():
+            if rule.value.resolution_from is not None:
+                self.cited_duration(rule.value.resolution_from, f"sla rule {name}")
+        return self
+
+    def cited_duration(self, key: str, where: str = "") -> Cited[Any]:
+        """The cited Duration (or null) at dotted `key`, e.g. `after_sales.x`."""
+        node: Any = self
+        for part in key.split("."):
+            node = getattr(node, part, None) if isinstance(node, BaseModel) else None
+        if not isinstance(node, Cited) or not (
+            node.value is None or isinstance(node.value, Duration)
+        ):
+            raise ValueError(f"{where or key}: {key} is not a cited duration")
+        return node
 
     @cached_property
     def content_hash(self) -> str:
@@ -328,3 +604,14 @@ def iter_cited(model: BaseModel, prefix: str = "") -> Iterator[CitedRow]:
             )
         elif isinstance(child, BaseModel) and not isinstance(child, Duration):
             yield from iter_cited(child, f"{key}.")
+        elif isinstance(child, dict):  # named entries, e.g. retention.categories
+            for entry, cited in child.items():
+                if isinstance(cited, Cited):
+                    yield CitedRow(
+                        f"{key}.{entry}",
+                        cited.value,
+                        cited.citation,
+                        cited.confidence,
+                        cited.note,
+                        cited.source_url,
+                    )

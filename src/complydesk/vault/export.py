@@ -51,7 +51,22 @@ from complydesk.vault.records import ERASED, Vault
 
 Format = Literal["sqlite", "csv", "jsonl"]
 
-EXPORTED = ("customers", "conversations", "tickets", "messages", "attachments")
+EXPORTED = (
+    "customers",
+    "conversations",
+    "tickets",
+    "messages",
+    "attachments",
+    # The desk workflow: queues, the timeline, replies and notes (sealed).
+    "queues",
+    "ticket_messages",
+    "ticket_events",
+    # The AI assistant's conversation state, AI labels and hand-offs (no
+    # personal values: chat text stays in `messages`).
+    "ai_conversations",
+    "ai_message_labels",
+    "ai_handoffs",
+)
 NEVER_EXPORTED = (
     "alembic_version",
     "api_tokens",
@@ -60,6 +75,30 @@ NEVER_EXPORTED = (
     "console_sessions",
     "notification_outbox",
     "users",
+    # Privacy operations (complydesk.rights, complydesk.breach): legal records
+    # and verification secrets, of no use in a test copy.
+    "breach_incidents",
+    "breach_notifications",
+    "customer_restrictions",
+    "rights_erasure_steps",
+    "rights_erasures",
+    "rights_legal_holds",
+    "rights_requests",
+    "rights_verifications",
+    # Cross-border transfer registry and counters (complydesk.transfer): legal
+    # records, and keyed digests that only the production key can match.
+    "transfer_agreements",
+    "transfer_assessments",
+    "transfer_counters",
+    "transfer_mechanisms",
+    "transfer_recipients",
+    "transfer_subject_digests",
+    "transfer_subjects",
+    # Automated-decision accountability records and fairness audits
+    # (complydesk.assistant, complydesk.fairness): of no use in a test copy.
+    "ai_decisions",
+    "ai_decision_reviews",
+    "ai_fairness_runs",
 )
 BATCH = 500
 

@@ -36,10 +36,12 @@ from complydesk.policy import iter_cited, load_pack
 from complydesk.store.db import read_transaction, transaction
 from complydesk.store.models import Customer, Ticket
 from complydesk.web.i18n import pick_lang, translator
+from complydesk.web.public import router as public_router
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
+router.routes.extend(public_router.routes)  # /track, /complaint-handling: no login
 
 LANG_COOKIE = "complydesk_lang"
 

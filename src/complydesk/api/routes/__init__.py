@@ -3,14 +3,20 @@
 from fastapi import APIRouter
 
 from complydesk.api.routes import (
+    ai,
     audit,
+    breach,
     config,
     customers,
     desk,
     health,
     me,
     policy,
+    portal,
+    rights,
     speech,
+    track,
+    transfer,
     users,
 )
 
@@ -22,8 +28,15 @@ ROUTERS: list[APIRouter] = [
     users.router,
     customers.router,
     desk.router,
+    desk.sla_router,
+    track.router,
     config.router,
     speech.router,
+    rights.router,
+    portal.router,
+    breach.router,
+    ai.router,
+    transfer.router,
 ]
 
 __all__ = ["ROUTERS"]
