@@ -28,6 +28,9 @@ from complydesk.settings import Settings, load_settings
 from complydesk.store.db import make_engine, make_sessionmaker
 from complydesk.store.migrate import upgrade
 
+# Browser fixtures (`browser`, `page`) for the Playwright tests.
+pytest_plugins = ("tests.browser_helpers",)
+
 PG_URL = os.environ.get(
     "COMPLYDESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

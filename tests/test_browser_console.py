@@ -1,64 +1,16 @@
 """The console in a real Chromium: log in, find the queue, keyboard only, roles.
 
-Runs against a real `complydesk serve` process. Skips with the reason when no
-Chromium is installed, unless COMPLYDESK_REQUIRE_BROWSER is set (CI sets it).
+Runs against a real `complydesk serve` process (see tests/browser_helpers.py;
+the `browser` and `page` fixtures are plugged in by conftest).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.browser_helpers import login
 from tests.test_serve_e2e import server  # noqa: F401 - the live-server fixture
-
-CHROMIUM = os.environ.get("COMPLYDESK_CHROMIUM") or shutil.which("chromium")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    reason = ""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        reason = "playwright is not installed (pip install -e '.[dev]')"
-    if not reason and CHROMIUM is None:
-        reason = "no Chromium found (apt-get install chromium, or COMPLYDESK_CHROMIUM)"
-    if reason:
-        if os.environ.get("COMPLYDESK_REQUIRE_BROWSER"):
-            pytest.fail(reason + " (COMPLYDESK_REQUIRE_BROWSER is set)")
-        pytest.skip(reason)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox"]
-        )
-        yield launched
-        launched.close()
-
-
-def _password(data_dir: Path, user: str) -> str:
-    for line in (data_dir / "demo-credentials.txt").read_text().splitlines():
-        if line.startswith(f"{user}\t"):
-            return line.split("\t")[2]
-    raise AssertionError(f"no demo password for {user}")
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="zh-CN")
-    yield context.new_page()
-    context.close()
-
-
-def _login(page: Any, base: str, data_dir: Path, user: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("用户名").fill(user)
-    page.get_by_label("密码").fill(_password(data_dir, user))
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{base}/")
 
 
 def test_agent_logs_in_with_the_keyboard_and_sees_the_queue(
@@ -66,7 +18,7 @@ def test_agent_logs_in_with_the_keyboard_and_sees_the_queue(
     server: tuple[str, Path, Path],  # noqa: F811
 ) -> None:
     base, data_dir, _ = server
-    _login(page, base, data_dir, "agent")
+    login(page, base, data_dir, "agent")
     page.goto(f"{base}/console/tickets")
     assert page.locator("table tbody tr").count() == 5
     text = page.inner_text("body")
@@ -82,7 +34,7 @@ def test_agent_cannot_open_the_audit_page(
     server: tuple[str, Path, Path],  # noqa: F811
 ) -> None:
     base, data_dir, _ = server
-    _login(page, base, data_dir, "agent")
+    login(page, base, data_dir, "agent")
     response = page.goto(f"{base}/console/audit")
     assert response is not None and response.status == 403
 
