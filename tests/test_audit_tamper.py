@@ -280,6 +280,11 @@ def test_entry_inserted_past_the_head_is_detected(
             )
         )
     assert_broken(verify(session_factory), N + 1, BreakKind.HEAD_MISMATCH)
+    # Appending now fails closed with a reason, not a raw primary-key error.
+    ev = AuditEvent("user:1", "record.read", "customer", "c1", "ok")
+    with pytest.raises(IntegrityError, match="already exists past the head"):
+        with transaction(session_factory) as session:
+            append(session, KEY, ev, fixed_now)
 
 
 def test_anchor_from_another_key_or_chain_is_a_mismatch(

@@ -300,6 +300,12 @@ def append(session: Session, key: bytes, event: AuditEvent, at: datetime) -> int
         if head is None:  # pragma: no cover - inserted above or by a racer
             raise IntegrityError("audit head row could not be created")
     seq = head.seq + 1
+    if session.get(AuditEntry, seq) is not None:
+        # Someone wrote past the head (tampering or a restore gone wrong):
+        # refuse with a clear reason instead of a raw primary-key error.
+        raise IntegrityError(
+            f"audit entry {seq} already exists past the head; run `audit verify`"
+        )
     row = build_entry_row(key, seq, event, at, head.mac)
     session.execute(insert(AuditEntry).values(row))
     session.execute(
