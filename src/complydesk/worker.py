@@ -23,7 +23,9 @@ from complydesk.notify import deliver_round
 from complydesk.rights import jobs as privacy
 from complydesk.settings import Settings
 from complydesk.store.db import transaction
+from complydesk.vault import open_keystore
 from complydesk.vault.erase import scrub_erased
+from complydesk.vault.replay import replay_and_audit
 
 log = logging.getLogger("complydesk.worker")
 
@@ -71,13 +73,21 @@ def _deliver_notifications(ctx: JobContext) -> str:
 
 
 def _scrub_erased(ctx: JobContext) -> str:
+    keystore = open_keystore(ctx.settings, ctx.clock)
+    try:  # a restored keystore may hold erased keys again: destroy them first
+        revived = replay_and_audit(ctx.sessions, keystore, ctx.audit, "worker")
+    finally:
+        keystore.engine.dispose()
     total = 0
     while True:  # short transactions, one batch each, until nothing is left
         with transaction(ctx.sessions) as session:
             done = scrub_erased(session)
         total += done
         if done == 0:
-            return f"{total} rows of erased customers scrubbed"
+            return (
+                f"{total} rows of erased customers scrubbed, "
+                f"{revived} keys re-shredded"
+            )
 
 
 def default_jobs() -> list[Job]:

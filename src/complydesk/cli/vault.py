@@ -182,6 +182,32 @@ def scrub_cmd() -> None:
     console.print(f"{total} rows scrubbed")
 
 
+@app.command("replay-erasures")
+@handle_errors
+def replay_erasures_cmd() -> None:
+    """Destroy again the keys of erased customers after a keystore restore."""
+    from complydesk.audit import AuditLog, load_audit_key
+    from complydesk.clock import utcnow
+    from complydesk.store.db import make_engine, make_sessionmaker
+    from complydesk.vault import open_keystore
+    from complydesk.vault.replay import replay_and_audit
+
+    settings = get_settings()
+    keystore = open_keystore(settings, utcnow)
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        revived = replay_and_audit(
+            make_sessionmaker(engine),
+            keystore,
+            AuditLog(load_audit_key(settings), utcnow),
+            "cli",
+        )
+    finally:
+        engine.dispose()
+        keystore.engine.dispose()
+    console.print(f"{revived} erased keys destroyed again")
+
+
 @app.command("export-deidentified")
 @handle_errors
 def export_cmd(

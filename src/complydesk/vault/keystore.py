@@ -185,6 +185,22 @@ class KeyStore:
                 )
             return bool(result.rowcount)
 
+    def live_refs(self, key_refs: set[str]) -> set[str]:
+        """Those of `key_refs` that still have key material here."""
+        live: set[str] = set()
+        refs = sorted(key_refs)
+        with read_transaction(self.sessions) as session:
+            for start in range(0, len(refs), 500):
+                chunk = refs[start : start + 500]
+                live.update(
+                    session.scalars(
+                        select(subject_keys.c.key_ref)
+                        .where(subject_keys.c.key_ref.in_(chunk))
+                        .distinct()
+                    )
+                )
+        return live
+
     def is_shredded(self, key_ref: str) -> bool:
         with read_transaction(self.sessions) as session:
             return self._is_shredded(session, key_ref)
