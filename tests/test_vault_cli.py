@@ -85,6 +85,10 @@ def test_rotate_subject_and_erase(cli_env: Path, db_url: str) -> None:
     code, out, _ = run("vault", "scrub")
     assert code == 0 and int(out.split()[0]) >= 5  # the demo chat has 5 messages
     assert run("vault", "scrub")[1].startswith("0 rows scrubbed")
+    # Nothing was restored, so the ledger replay finds no revived key.
+    code, out, err = run("vault", "replay-erasures")
+    assert code == 0, err
+    assert out.startswith("0 erased keys destroyed again")
 
 
 def test_unknown_customer_and_bad_format_fail_in_one_line(cli_env: Path) -> None:
