@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from complydesk.calendars import (
+    OpeningHours,
     calendar_ids,
     load_calendar,
     load_calendar_file,
@@ -136,7 +137,8 @@ def test_weekends_and_eu_cover_every_year() -> None:
 
 def test_us_ca_holidays() -> None:
     ca = load_calendar("us-ca")
-    assert ca.covers(2025) and ca.covers(2026) and not ca.covers(2027)
+    assert ca.covers(2025) and ca.covers(2026) and ca.covers(2027)
+    assert not ca.covers(2028)
     for iso in (
         "2025-01-20",  # MLK
         "2025-03-31",  # Cesar Chavez Day
@@ -152,6 +154,98 @@ def test_us_ca_holidays() -> None:
         assert not ca.is_working_day(day), iso
     assert ca.is_working_day(date(2025, 11, 26))
     assert len([d for d in ca.holidays if d.year == 2025]) == 13
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def _last_weekday(year: int, month: int, weekday: int) -> date:
+    end = date(year, month + 1, 1) - timedelta(days=1)
+    return end - timedelta(days=(end.weekday() - weekday) % 7)
+
+
+def _observed(day: date) -> date:
+    """5 U.S.C. 6103(b) / OPM: Saturday -> Friday before, Sunday -> Monday after."""
+    shift = {5: -1, 6: 1}.get(day.weekday(), 0)
+    return day + timedelta(days=shift)
+
+
+def _us_ca_rules(year: int) -> set[date]:
+    mon, thu = 0, 3
+    thanksgiving = _nth_weekday(year, 11, thu, 4)
+    days = {
+        _observed(date(year, 1, 1)),
+        _nth_weekday(year, 1, mon, 3),  # Martin Luther King Jr.
+        _nth_weekday(year, 2, mon, 3),  # Washington's Birthday
+        _observed(date(year, 3, 31)),  # Cesar Chavez Day (CA)
+        _last_weekday(year, 5, mon),  # Memorial Day
+        _observed(date(year, 6, 19)),  # Juneteenth
+        _observed(date(year, 7, 4)),
+        _nth_weekday(year, 9, mon, 1),  # Labor Day
+        _nth_weekday(year, 10, mon, 2),  # Columbus Day
+        _observed(date(year, 11, 11)),  # Veterans Day
+        thanksgiving,
+        thanksgiving + timedelta(days=1),  # Day after Thanksgiving (CA)
+        _observed(date(year, 12, 25)),
+    }
+    next_new_year = _observed(date(year + 1, 1, 1))
+    if next_new_year.year == year:  # Jan 1 on a Saturday: observed Dec 31
+        days.add(next_new_year)
+    return days
+
+
+@pytest.mark.parametrize("year", [2025, 2026, 2027])
+def test_us_ca_data_follows_the_statutory_rules(year: int) -> None:
+    """Every listed us-ca year equals the rules recomputed here, nothing more."""
+    ca = load_calendar("us-ca")
+    assert ca.covers(year)
+    listed = {d for d in ca.holidays if d.year == year}
+    # A Saturday Jan 1 moves to Dec 31 of the year before: the rule for `year`
+    # may land in year - 1; those days belong to the previous year's list.
+    expected = {d for d in _us_ca_rules(year) if d.year == year}
+    expected |= {d for d in _us_ca_rules(year - 1) if d.year == year}
+    assert listed == expected
+
+
+def test_us_ca_2027_observed_days() -> None:
+    ca = load_calendar("us-ca")
+    for iso in ("2027-06-18", "2027-07-05", "2027-12-24", "2027-12-31"):
+        assert not ca.is_working_day(date.fromisoformat(iso)), iso
+    assert ca.is_working_day(date(2027, 6, 21))
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("09:00-18:00", "09:00-18:00"),
+        (" 8:30 - 17:00", None),
+        ("00:00-23:59", "00:00-23:59"),
+    ],
+)
+def test_opening_hours_parse(text: str, shown: str | None) -> None:
+    if shown is None:
+        with pytest.raises(InvalidInput, match="opening hours"):
+            OpeningHours.parse(text)
+    else:
+        assert str(OpeningHours.parse(text)) == shown
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["18:00-09:00", "09:00-09:00", "9-18", "09:00", "24:00-25:00", "09:00-18:00-20:00"],
+)
+def test_bad_opening_hours_are_refused(bad: str) -> None:
+    with pytest.raises(InvalidInput, match="invalid opening hours"):
+        OpeningHours.parse(bad)
+
+
+def test_opening_hours_refuse_yaml_sexagesimal_numbers() -> None:
+    # An unquoted 18:00 in YAML 1.1 is the integer 1080: refuse it, never
+    # read it as 00:18:00.
+    with pytest.raises(ValueError, match="quoted HH:MM"):
+        OpeningHours.model_validate({"opens": "09:00", "closes": 1080})
 
 
 def test_add_working_days_skips_start_day() -> None:

@@ -10,11 +10,14 @@ import pytest
 
 from complydesk.deadlines import (
     DeadlineClock,
+    OpeningHours,
     Status,
     add,
+    calendar_gaps,
+    elapsed,
     load_calendar,
 )
-from complydesk.duration import Duration
+from complydesk.duration import Duration, Unit
 from complydesk.errors import InvalidInput
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -454,4 +457,155 @@ def test_bad_dict_types_are_named() -> None:
     data = gdpr_clock().to_dict()
     data["pausable"] = "false"
     with pytest.raises(InvalidInput, match="'pausable' has the wrong type"):
+        DeadlineClock.from_dict(data)
+
+
+# ---- minutes and business hours -------------------------------------------
+
+OFFICE = OpeningHours.parse("09:00-18:00")
+
+
+def sh(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize(
+    ("start", "amount", "expected"),
+    [
+        # 17:30 + 4 business hours: 0.5 h today, 3.5 h next working day.
+        (sh(3, 5, 17, 30), 4, sh(3, 6, 12, 30)),  # Thu -> Fri
+        (sh(3, 6, 17, 30), 4, sh(3, 9, 12, 30)),  # Fri -> Mon (weekend closed)
+        (sh(3, 7, 11, 0), 4, sh(3, 9, 13, 0)),  # Saturday: from Monday's opening
+        (sh(3, 9, 7, 0), 4, sh(3, 9, 13, 0)),  # before opening
+        (sh(3, 9, 14, 0), 4, sh(3, 9, 18, 0)),  # runs out at closing: due at 18:00
+        (sh(3, 9, 19, 0), 9, sh(3, 10, 18, 0)),  # after closing: one whole day
+        (sh(2, 13, 17, 30), 4, sh(2, 14, 12, 30)),  # Sat 14 Feb 2026 is 调休
+        (sh(2, 14, 17, 0), 10, sh(2, 24, 18, 0)),  # Spring Festival 15-23 Feb
+        (sh(9, 30, 17, 30), 4, sh(10, 8, 12, 30)),  # National Day 1-7 Oct
+        (sh(3, 9, 10, 0), 0, sh(3, 9, 10, 0)),  # zero: unchanged
+    ],
+)
+def test_business_hours_on_the_cn_calendar(
+    start: datetime, amount: int, expected: datetime
+) -> None:
+    duration = Duration(amount=amount, unit="business_hours")
+    assert add(start, duration, CN, SHANGHAI, OFFICE) == expected
+
+
+def test_business_hours_keep_local_opening_hours_across_dst() -> None:
+    # Brussels moves to CEST on Sun 30 Mar 2025; opening hours stay 09:00-18:00
+    # local, so Friday 17:00 + 2 h is Monday 10:00 CEST (08:00 UTC).
+    start = datetime(2025, 3, 28, 17, 0, tzinfo=BRUSSELS)
+    due = add(start, d("2 business_hours"), EU, BRUSSELS, OFFICE)
+    assert due == datetime(2025, 3, 31, 10, 0, tzinfo=BRUSSELS)
+    assert due == utc(2025, 3, 31, 8)
+
+
+def test_business_hours_need_opening_hours() -> None:
+    with pytest.raises(InvalidInput, match="needs opening hours"):
+        add(utc(2026, 3, 2), d("4 business_hours"), WEEKENDS, ZoneInfo("UTC"))
+    with pytest.raises(InvalidInput, match="needs opening hours"):
+        DeadlineClock.start(utc(2026, 3, 2), d("4 business_hours"), "cn", SHANGHAI)
+
+
+def test_minutes_and_elapsed() -> None:
+    assert add(utc(2026, 3, 2), d("90 minutes"), CN, SHANGHAI) == utc(2026, 3, 2, 1, 30)
+    assert elapsed(d("3 minutes")) == timedelta(minutes=3)
+    assert elapsed(d("2 hours")) == timedelta(hours=2)
+    with pytest.raises(InvalidInput, match="no fixed length"):
+        elapsed(d("1 working_days"))
+
+
+def test_business_hour_clock_pauses_only_in_open_time() -> None:
+    clock = DeadlineClock.start(
+        sh(3, 6, 16), d("8 business_hours"), "cn", SHANGHAI, business_hours=OFFICE
+    )
+    assert clock.due_at() == sh(3, 9, 15)  # Fri 2 h + Mon 6 h
+    paused = clock.pause(sh(3, 6, 17), "waiting for the customer")
+    # Over the weekend the due time moves by Friday's last open hour only.
+    assert paused.due_at(sh(3, 8, 12)) == sh(3, 9, 16)
+    assert paused.status(sh(3, 8, 12)) is Status.PAUSED
+    resumed = paused.resume(sh(3, 9, 10))
+    assert resumed.paused_total() == timedelta(hours=65)
+    assert resumed.paused_open() == timedelta(hours=2)
+    assert resumed.due_at() == sh(3, 9, 17)
+    # A pause wholly in closed time moves nothing.
+    night = clock.pause(sh(3, 6, 19), "waiting").resume(sh(3, 9, 8, 59))
+    assert night.due_at() == clock.due_at()
+
+
+def test_working_day_clock_pause_skips_non_working_days() -> None:
+    # 1 working day from Thu 5 Mar 2026 10:00 -> Fri 6 Mar 10:00. Paused from
+    # Fri 09:00 to Mon 09:00: the working-day time paused is Fri 09:00-24:00
+    # plus Mon 00:00-09:00 = 24 h, one working day: due Mon 9 Mar 10:00. A
+    # pause from Fri 09:00 to Sun 12:00 pauses 15 h of Friday only: due Mon
+    # 01:00 (adding the elapsed 51 h would give Sunday 13:00, a closed day).
+    clock = DeadlineClock.start(sh(3, 5, 10), d("1 working_days"), "cn", SHANGHAI)
+    assert clock.due_at() == sh(3, 6, 10)
+    full = clock.pause(sh(3, 6, 9), "waiting").resume(sh(3, 9, 9))
+    assert full.due_at() == sh(3, 9, 10)
+    weekend = clock.pause(sh(3, 6, 9), "waiting").resume(sh(3, 8, 12))
+    assert weekend.paused_open() == timedelta(hours=15)
+    assert weekend.due_at() == sh(3, 9, 1)  # Fri 10:00 + 14 h left of Friday + 1 h
+
+
+def test_due_soon_is_measured_in_open_time() -> None:
+    clock = DeadlineClock.start(
+        sh(3, 6, 16), d("8 business_hours"), "cn", SHANGHAI, business_hours=OFFICE
+    )
+    # 20 % of 8 business hours = 96 min before Mon 15:00 -> Mon 13:24.
+    assert clock.due_soon_at(sh(3, 6, 16)) == sh(3, 9, 13, 24)
+    assert clock.status(sh(3, 9, 8)) is Status.RUNNING  # 90 % elapsed, 25 % open
+    assert clock.status(sh(3, 9, 13, 23)) is Status.RUNNING
+    assert clock.status(sh(3, 9, 13, 24)) is Status.DUE_SOON
+    assert clock.status(sh(3, 9, 15, 1)) is Status.OVERDUE
+
+
+def test_a_pause_after_the_due_time_never_hides_the_breach() -> None:
+    # Due at closing time (18:00); paused at 19:00 (closed), still paused the
+    # next morning while the open time runs: it stays overdue.
+    clock = DeadlineClock.start(
+        sh(3, 9, 14), d("4 business_hours"), "cn", SHANGHAI, business_hours=OFFICE
+    )
+    assert clock.due_at() == sh(3, 9, 18)
+    paused = clock.pause(sh(3, 9, 19), "late pause")
+    for now in (sh(3, 9, 20), sh(3, 10, 9, 30), sh(3, 10, 15)):
+        assert paused.status(now) is Status.OVERDUE, now
+        assert paused.is_overdue(now)
+
+
+def test_calendar_gaps_flag_due_times_beyond_the_holiday_data() -> None:
+    late = DeadlineClock.start(sh(12, 20, 10), d("15 working_days"), "cn", SHANGHAI)
+    assert late.calendar_gaps() == (2027,)  # 2027 counted as plain weekends
+    assert late.due_at() == sh(1, 8, 10, year=2027)
+    covered = DeadlineClock.start(sh(11, 2, 10), d("15 working_days"), "cn", SHANGHAI)
+    assert covered.calendar_gaps() == ()
+    hours = DeadlineClock.start(sh(12, 30, 10), d("72 hours"), "cn", SHANGHAI)
+    assert hours.calendar_gaps() == ()  # elapsed time never consults the calendar
+    business = DeadlineClock.start(
+        sh(12, 31, 17), d("4 business_hours"), "cn", SHANGHAI, business_hours=OFFICE
+    )
+    assert business.calendar_gaps() == (2027,)
+    assert calendar_gaps(
+        sh(12, 31, 17), sh(1, 4, 9, year=2027), {Unit.WORKING_DAYS}, CN, SHANGHAI
+    ) == (2027,)
+    # us-ca holidays follow statutory rules and are listed for 2027.
+    ca = DeadlineClock.start(
+        datetime(2026, 12, 20, 10, tzinfo=LA), d("15 working_days"), "us-ca", LA
+    )
+    assert ca.calendar_gaps() == ()
+
+
+def test_business_hours_survive_the_dict_roundtrip() -> None:
+    clock = DeadlineClock.start(
+        sh(3, 6, 16), d("8 business_hours"), "cn", SHANGHAI, business_hours=OFFICE
+    ).pause(sh(3, 6, 17), "waiting")
+    data = json.loads(json.dumps(clock.to_dict()))
+    assert data["business_hours"] == "09:00-18:00"
+    assert DeadlineClock.from_dict(data) == clock
+    old = gdpr_clock().to_dict()
+    del old["business_hours"]  # stored before the key existed
+    assert DeadlineClock.from_dict(old) == gdpr_clock()
+    data["business_hours"] = "18:00-09:00"
+    with pytest.raises(InvalidInput, match="'business_hours' is invalid"):
         DeadlineClock.from_dict(data)

@@ -10,7 +10,15 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from complydesk.deadlines import DeadlineClock, WorkingCalendar, add, load_calendar
+from complydesk.calendars import OpeningHours
+from complydesk.deadlines import (
+    DeadlineClock,
+    Status,
+    WorkingCalendar,
+    add,
+    load_calendar,
+)
+from complydesk.deadlines.opentime import Kind, OpenTime, kind_of
 from complydesk.duration import Duration, Unit
 
 settings.register_profile("deadlines", max_examples=200, deadline=None)
@@ -28,8 +36,17 @@ ZONES = [
 ]
 CALENDARS = [load_calendar(cal_id) for cal_id in ("weekends", "eu", "cn", "us-ca")]
 
+# Ordinary office hours, a whole day, a late window, and windows that hit the
+# DST gaps (Brussels and Los Angeles at 02:00, Lord Howe at 02:00).
+HOURS = [
+    OpeningHours.parse(text)
+    for text in ("09:00-18:00", "08:30-12:00", "00:00-23:59", "22:00-23:30",
+                 "01:30-04:00", "02:15-02:45")
+]  # fmt: skip
+
 zones = st.sampled_from(ZONES)
 calendars = st.sampled_from(CALENDARS)
+opening_hours = st.sampled_from(HOURS)
 units = st.sampled_from(list(Unit))
 # Mostly the years with holiday data, sometimes well outside them.
 starts = st.one_of(
@@ -50,6 +67,8 @@ starts = st.one_of(
 
 def amounts_for(unit: Unit) -> st.SearchStrategy[int]:
     top = {
+        Unit.MINUTES: 100_000,
+        Unit.BUSINESS_HOURS: 2_000,
         Unit.HOURS: 20_000,
         Unit.CALENDAR_DAYS: 800,
         Unit.CALENDAR_MONTHS: 36,
@@ -74,11 +93,15 @@ def is_imaginary(naive: datetime, tz: ZoneInfo) -> bool:
 
 
 @PROFILE
-@given(starts, durations(), calendars, zones)
+@given(starts, durations(), calendars, zones, opening_hours)
 def test_due_is_never_before_start(
-    start: datetime, duration: Duration, cal: WorkingCalendar, tz: ZoneInfo
+    start: datetime,
+    duration: Duration,
+    cal: WorkingCalendar,
+    tz: ZoneInfo,
+    hours: OpeningHours,
 ) -> None:
-    due = add(start, duration, cal, tz)
+    due = add(start, duration, cal, tz, hours)
     assert due.tzinfo is UTC
     assert due >= start
     if duration.amount > 0:
@@ -145,16 +168,99 @@ def test_working_days_count_exactly(
 
 
 @PROFILE
-@given(starts, units, st.data(), calendars, zones)
+@given(starts, units, st.data(), calendars, zones, opening_hours)
 def test_monotonic_in_amount(
-    start: datetime, unit: Unit, data: st.DataObject, cal: WorkingCalendar, tz: ZoneInfo
+    start: datetime,
+    unit: Unit,
+    data: st.DataObject,
+    cal: WorkingCalendar,
+    tz: ZoneInfo,
+    hours: OpeningHours,
 ) -> None:
     a = data.draw(amounts_for(unit))
     b = data.draw(amounts_for(unit))
     a, b = sorted((a, b))
-    due_a = add(start, Duration(amount=a, unit=unit), cal, tz)
-    due_b = add(start, Duration(amount=b, unit=unit), cal, tz)
+    due_a = add(start, Duration(amount=a, unit=unit), cal, tz, hours)
+    due_b = add(start, Duration(amount=b, unit=unit), cal, tz, hours)
     assert due_a <= due_b
+
+
+@PROFILE
+@given(starts, st.integers(0, 100_000), zones)
+def test_minutes_are_exact_elapsed_time(start: datetime, n: int, tz: ZoneInfo) -> None:
+    due = add(start, Duration(amount=n, unit="minutes"), CALENDARS[0], tz)
+    assert due - start == timedelta(minutes=n)
+    if n % 60 == 0:
+        hours = Duration(amount=n // 60, unit="hours")
+        assert due == add(start, hours, CALENDARS[0], tz)
+
+
+# ---- business hours ---------------------------------------------------------
+
+# Zones without DST: there a local window converts to UTC one way only, so the
+# oracle below can build it with plain `replace(tzinfo=...)`.
+FIXED_ZONES = st.sampled_from([ZoneInfo("UTC"), ZoneInfo("Asia/Shanghai")])
+EXACT_HOURS = st.sampled_from(HOURS[:4])
+
+
+def oracle_open_time(
+    start: datetime,
+    end: datetime,
+    cal: WorkingCalendar,
+    tz: ZoneInfo,
+    hours: OpeningHours,
+) -> timedelta:
+    """Open time in [start, end], counted day by day without the engine."""
+    total = timedelta(0)
+    day = start.astimezone(tz).date()
+    while day <= end.astimezone(tz).date():
+        if cal.is_working_day(day):
+            lo = datetime.combine(day, hours.opens, tzinfo=tz)
+            hi = datetime.combine(day, hours.closes, tzinfo=tz)
+            lo, hi = max(lo, start), min(hi, end)
+            if hi > lo:
+                total += hi - lo
+        day += timedelta(days=1)
+    return total
+
+
+@PROFILE
+@given(starts, st.integers(0, 600), calendars, FIXED_ZONES, EXACT_HOURS)
+def test_business_hours_count_exactly(
+    start: datetime, n: int, cal: WorkingCalendar, tz: ZoneInfo, hours: OpeningHours
+) -> None:
+    due = add(start, Duration(amount=n, unit="business_hours"), cal, tz, hours)
+    assert oracle_open_time(start, due, cal, tz, hours) == timedelta(hours=n)
+    if n == 0:
+        assert due == start
+        return
+    # The earliest such instant: inside an open window of a working day, or
+    # exactly at its closing time, never in closed time after it.
+    local = due.astimezone(tz)
+    assert cal.is_working_day(local.date())
+    assert hours.opens < local.time() <= hours.closes
+    before = due - timedelta(microseconds=1)
+    assert oracle_open_time(start, before, cal, tz, hours) < timedelta(hours=n)
+
+
+@PROFILE
+@given(
+    starts, st.integers(0, 500), st.integers(0, 500), calendars, zones, opening_hours
+)
+def test_business_hours_are_additive(
+    start: datetime,
+    a: int,
+    b: int,
+    cal: WorkingCalendar,
+    tz: ZoneInfo,
+    hours: OpeningHours,
+) -> None:
+    def bh(base: datetime, n: int) -> datetime:
+        return add(base, Duration(amount=n, unit="business_hours"), cal, tz, hours)
+
+    assert bh(bh(start, a), b) == bh(start, a + b)
+    open_time = OpenTime(Kind.BUSINESS_HOURS, cal, tz, hours)
+    assert open_time.measure(start, bh(start, a + b)) == timedelta(hours=a + b)
 
 
 pause_specs = st.lists(
@@ -164,26 +270,57 @@ pause_specs = st.lists(
 
 
 @PROFILE
-@given(starts, durations(), calendars, zones, pause_specs)
-def test_pause_shift_equals_paused_time(
+@given(starts, durations(), calendars, zones, opening_hours, pause_specs)
+def test_pause_shift_equals_paused_open_time(
     start: datetime,
     duration: Duration,
     cal: WorkingCalendar,
     tz: ZoneInfo,
+    hours: OpeningHours,
     specs: list[tuple[int, int]],
 ) -> None:
-    clock = DeadlineClock(start, duration, cal, tz)
+    clock = DeadlineClock(start, duration, cal, tz, business_hours=hours)
     base = clock.due_at()
+    open_time = clock.open_time
     at = clock.started_at
     total = timedelta(0)
+    paused_open = timedelta(0)
     for gap, length in specs:
         at += timedelta(minutes=gap)
         clock = clock.pause(at, "waiting")
+        paused_open += open_time.measure(at, at + timedelta(minutes=length))
         at += timedelta(minutes=length)
         clock = clock.resume(at)
         total += timedelta(minutes=length)
     assert clock.paused_total() == total
-    assert clock.due_at() - base == total
+    assert clock.paused_open() == paused_open <= total
+    # The due time moves by exactly the paused open time, counted in open time.
+    assert open_time.measure(base, clock.due_at()) == paused_open
+    if kind_of(duration.unit) is Kind.ELAPSED:
+        assert clock.due_at() - base == total
+    elif paused_open == timedelta(0):
+        assert clock.due_at() == base  # pauses in closed time never move it
+
+
+@PROFILE
+@given(
+    starts, durations(), calendars, zones, opening_hours, st.integers(0, 60 * 24 * 9)
+)
+def test_due_soon_starts_exactly_at_due_soon_at(
+    start: datetime,
+    duration: Duration,
+    cal: WorkingCalendar,
+    tz: ZoneInfo,
+    hours: OpeningHours,
+    minutes: int,
+) -> None:
+    clock = DeadlineClock(start, duration, cal, tz, business_hours=hours, due_soon=0.2)
+    now = clock.started_at + timedelta(minutes=minutes)
+    turn = clock.due_soon_at(now)
+    assert turn >= now
+    assert clock.status(turn) in (Status.DUE_SOON, Status.OVERDUE)
+    if turn > now:
+        assert clock.status(turn - timedelta(microseconds=1)) is Status.RUNNING
 
 
 @PROFILE
@@ -196,7 +333,7 @@ def test_extension_never_shortens(
     cal: WorkingCalendar,
     tz: ZoneInfo,
 ) -> None:
-    clock = DeadlineClock(start, duration, cal, tz)
+    clock = DeadlineClock(start, duration, cal, tz, business_hours=HOURS[0])
     at = clock.started_at + timedelta(minutes=minutes)
     if by.amount == 0 or at >= clock.due_at(at):
         return  # such extensions are rejected, covered by table tests
@@ -205,15 +342,16 @@ def test_extension_never_shortens(
 
 
 @PROFILE
-@given(starts, durations(), calendars, zones, pause_specs)
+@given(starts, durations(), calendars, zones, opening_hours, pause_specs)
 def test_dict_roundtrip(
     start: datetime,
     duration: Duration,
     cal: WorkingCalendar,
     tz: ZoneInfo,
+    hours: OpeningHours,
     specs: list[tuple[int, int]],
 ) -> None:
-    clock = DeadlineClock(start, duration, cal, tz, due_soon=0.25)
+    clock = DeadlineClock(start, duration, cal, tz, due_soon=0.25, business_hours=hours)
     at = clock.started_at
     for gap, length in specs:
         at += timedelta(minutes=gap)

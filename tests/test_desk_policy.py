@@ -106,6 +106,27 @@ def test_the_figures_live_in_one_place() -> None:
             """,
             "at_risk_fraction must be between 0 and 1",
         ),
+        (
+            "business_hours: null\n",
+            "desk.sla.complaint.first_response_within counts business_hours but "
+            "the pack sets no business_hours",
+        ),
+        (
+            'business_hours: {value: "18:00-09:00", citation: x, confidence: ok}\n',
+            "must close after they open",
+        ),
+        (
+            'business_hours: {value: {opens: "09:00", closes: 18:00}, '
+            "citation: x, confidence: ok}\n",
+            "must be a quoted HH:MM time",
+        ),
+        (
+            """\
+            human_handoff:
+              ai_timeout: {value: 1 working_days, citation: x, confidence: ok}
+            """,
+            "ai_timeout must be in minutes or hours",
+        ),
     ],
 )
 def test_bad_desk_overrides_are_refused(
@@ -114,6 +135,23 @@ def test_bad_desk_overrides_are_refused(
     with pytest.raises(PolicyError) as info:
         load_pack_file(write(tmp_path, "acme", body))
     assert fragment in info.value.detail and "\n" not in info.value.detail
+
+
+def test_complaint_first_response_is_in_business_hours() -> None:
+    for name in ("baseline", "cn"):
+        pack = load_pack(name)
+        assert pack.business_hours is not None
+        assert str(pack.business_hours.value) == "09:00-18:00"
+        assert pack.business_hours.confidence is Confidence.UNCONFIRMED
+        complaint = pack.desk.sla["complaint"]  # type: ignore[union-attr]
+        assert str(complaint.value.first_response_within) == "8 business_hours"
+        # No legal figure (regulations fact sheet §3c): a marked company default.
+        assert complaint.confidence is Confidence.UNCONFIRMED
+        assert "no legal" in (complaint.note or "")
+    assert str(load_pack("baseline").after_sales.electronics_solution_within.value) == (
+        "24 hours"
+    )
+    assert str(load_pack("baseline").human_handoff.ai_timeout.value) == "3 minutes"
 
 
 def test_a_deployment_can_add_a_purpose(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from tests.desk_helpers import FakeClock, desk_settings, intake, payloads, staff
 from complydesk.api import create_app
 from complydesk.api.deps import AppContext
 from complydesk.deadlines import add, load_calendar
+from complydesk.desk import sla
 from complydesk.desk.escalation import run_escalations
 from complydesk.desk.sla import plan
 from complydesk.duration import Duration
@@ -268,3 +269,123 @@ def test_the_reply_check_sees_the_sla_due_time(
     )
     assert reply.status_code == 201
     assert reply.json()["verdict"] == "pass"
+
+
+# ---- business hours (pack `business_hours`, 09:00-18:00 on working days) ----
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+COMPLAINT: dict[str, Any] = {
+    "purpose": "complaint",
+    "category": "service",
+    "subject": "客服态度",
+    "fields": {"description": "客服态度很差"},
+}
+
+
+def test_a_complaint_first_response_counts_business_hours_across_a_weekend(
+    api: TestClient, heads: dict[str, dict[str, str]], clock: FakeClock
+) -> None:
+    # Fri 6 Mar 2026 17:30 Shanghai, 8 business hours: 0.5 h on Friday, the
+    # weekend is closed, 7.5 h on Monday -> Mon 9 Mar 16:30 (08:30 UTC).
+    clock.now = datetime(2026, 3, 6, 17, 30, tzinfo=SHANGHAI)
+    ticket = create(api, heads, **COMPLAINT)
+    due = at(ticket["first_response_due_at"])
+    assert due == datetime(2026, 3, 9, 16, 30, tzinfo=SHANGHAI)
+    assert ticket["policy"].startswith("cn@")
+    source = clocks(ticket)["first_response"]["source"]
+    assert source == "desk.sla.complaint"
+
+
+def test_business_hours_skip_a_cn_holiday_and_count_an_adjusted_saturday(
+    api: TestClient, heads: dict[str, dict[str, str]], clock: FakeClock
+) -> None:
+    # Wed 30 Sep 2026 17:30: National Day 1-7 Oct is closed -> Thu 8 Oct 16:30.
+    clock.now = datetime(2026, 9, 30, 17, 30, tzinfo=SHANGHAI)
+    ticket = create(api, heads, **COMPLAINT)
+    assert at(ticket["first_response_due_at"]) == datetime(
+        2026, 10, 8, 16, 30, tzinfo=SHANGHAI
+    )
+    # Fri 9 Oct 2026 17:00: Sat 10 Oct is a 调休 working day -> Sat 10 Oct 16:00.
+    clock.now = datetime(2026, 10, 9, 17, 0, tzinfo=SHANGHAI)
+    ticket = create(api, heads, **COMPLAINT)
+    assert at(ticket["first_response_due_at"]) == datetime(
+        2026, 10, 10, 16, 0, tzinfo=SHANGHAI
+    )
+
+
+def test_waiting_for_the_customer_pauses_only_open_time(
+    api: TestClient, heads: dict[str, dict[str, str]], clock: FakeClock
+) -> None:
+    # Baseline (UTC, weekends calendar): its complaints may pause. Fri 6 Mar
+    # 2026 16:00 UTC + 8 business hours = Mon 9 Mar 15:00.
+    friday = datetime(2026, 3, 6, 16, 0, tzinfo=UTC)
+    clock.now = friday
+    ticket = create(api, heads, jurisdiction=None, **COMPLAINT)
+    tid = ticket["id"]
+    assert ticket["policy"].startswith("baseline@")
+    assert at(ticket["first_response_due_at"]) == datetime(2026, 3, 9, 15, tzinfo=UTC)
+    move(api, heads, tid, "accepted")
+    clock.now = friday + timedelta(hours=1)  # Fri 17:00
+    waiting = move(api, heads, tid, "waiting_customer")
+    assert clocks(waiting)["first_response"]["state"] == "paused"
+    clock.now = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)  # Mon 10:00
+    back = move(api, heads, tid, "in_progress")
+    # Paused open time: Fri 17-18 and Mon 9-10 = 2 h (not the 65 h elapsed).
+    assert at(back["first_response_due_at"]) == datetime(2026, 3, 9, 17, tzinfo=UTC)
+    assert clocks(back)["first_response"]["state"] == "running"
+    # A wait entirely in closed time (Mon 18:30 -> Tue 08:00) moves nothing.
+    clock.now = datetime(2026, 3, 9, 18, 30, tzinfo=UTC)
+    move(api, heads, tid, "waiting_customer")
+    clock.now = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+    again = move(api, heads, tid, "in_progress")
+    assert clocks(again)["first_response"]["state"] == "breached"
+    assert at(again["first_response_due_at"]) == datetime(2026, 3, 9, 17, tzinfo=UTC)
+
+
+def test_a_business_hour_clock_turns_at_risk_in_open_time(
+    api: TestClient,
+    heads: dict[str, dict[str, str]],
+    clock: FakeClock,
+    desk_app: FastAPI,
+) -> None:
+    # 80 % of 8 business hours = 6 h 24 min of open time: from Fri 16:00 UTC
+    # that is 2 h on Friday and 4 h 24 min on Monday -> Mon 13:24. Elapsed,
+    # Monday 08:00 is already 90 % of the 71 h window: it must not count.
+    clock.now = datetime(2026, 3, 6, 16, 0, tzinfo=UTC)
+    tid = create(api, heads, jurisdiction=None, **COMPLAINT)["id"]
+    with desk_app.state.ctx.sessions() as session:
+        alert = session.get_one(Ticket, tid).sla_alert_at
+    assert alert is not None
+    assert alert.replace(tzinfo=UTC) == datetime(2026, 3, 9, 13, 24, tzinfo=UTC)
+    agent = heads["agent-li"]
+    clock.now = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
+    assert api.get("/v1/sla/at-risk", headers=agent).json() == []
+    assert _escalate(desk_app) == "no SLA clock needs attention"
+    clock.now = datetime(2026, 3, 9, 13, 25, tzinfo=UTC)
+    risky = api.get("/v1/sla/at-risk", headers=agent).json()
+    assert [r["ticket"]["id"] for r in risky] == [tid]
+    assert clocks(risky[0])["first_response"]["state"] == "at_risk"
+    assert "1 tickets" in _escalate(desk_app)
+
+
+def test_a_due_time_beyond_the_calendar_data_is_flagged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # cn holiday data ends with 2026: 15 working days from 20 Dec 2026 run
+    # into 2027, counted as plain weekends (no official 2027 schedule in our
+    # data, none invented) and marked approximate.
+    pack = load_pack("cn")
+    start = datetime(2026, 12, 20, 10, 0, tzinfo=SHANGHAI)
+    ticket = Ticket(purpose="complaint", category="service")
+    with caplog.at_level("WARNING", logger="complydesk.desk.sla"):
+        sla.start(ticket, pack, start)
+    views = {v.name: v for v in sla.view(ticket, start)}
+    note = views["resolution"].calendar_note
+    assert note is not None and "2027" in note and "plain weekends" in note
+    assert views["resolution"].due_at == datetime(2027, 1, 8, 10, tzinfo=SHANGHAI)
+    assert views["first_response"].calendar_note is None  # 21 Dec: covered
+    assert any("2027" in r.getMessage() for r in caplog.records)
+    assert "客服" not in caplog.text
+    covered = Ticket(purpose="complaint", category="service")
+    sla.start(covered, pack, datetime(2026, 11, 2, 10, tzinfo=SHANGHAI))
+    assert all(v.calendar_note is None for v in sla.view(covered, start))

@@ -8,6 +8,10 @@ silently wrong deadline is worse than a visibly approximate one.
 
 Files live in `complydesk/calendar_data/<id>.yaml` (package data, shipped in
 the wheel). See docs/deadlines.md for the file format.
+
+Opening hours (`OpeningHours`, e.g. 09:00-18:00) are not part of a calendar:
+they are a company's choice, stated per policy pack, while the calendar says
+which days are working days in a jurisdiction.
 """
 
 from __future__ import annotations
@@ -16,13 +20,14 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from complydesk.errors import ConfigError, InvalidInput
 
@@ -41,6 +46,62 @@ _KEYS = {
     "extra_working_days",
 }
 _REQUIRED = {"id", "title", "source", "years", "holidays", "extra_working_days"}
+_HHMM = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+
+
+class OpeningHours(BaseModel):
+    """Daily opening hours on working days, local wall time, e.g. 09:00-18:00.
+
+    Written `"09:00-18:00"` (or `{opens: "09:00", closes: "18:00"}`, quoted:
+    YAML 1.1 reads an unquoted 18:00 as the number 1080). One window per day,
+    closing after opening on the same day: no overnight shifts, no lunch
+    break. Minutes only, so business-hour arithmetic stays exact.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    opens: time
+    closes: time
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            parts = data.split("-")
+            if len(parts) != 2:
+                raise ValueError(f"opening hours {data!r} must look like '09:00-18:00'")
+            data = {"opens": parts[0].strip(), "closes": parts[1].strip()}
+        if isinstance(data, dict):
+            for key in ("opens", "closes"):
+                value = data.get(key)
+                if isinstance(value, str):
+                    match = _HHMM.match(value)
+                    if match is None:
+                        raise ValueError(f"{key} {value!r} must be HH:MM (00:00-23:59)")
+                    data = {**data, key: time(int(match[1]), int(match[2]))}
+                elif not isinstance(value, time):
+                    raise ValueError(f"{key} must be a quoted HH:MM time")
+        return data
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OpeningHours:
+        for value in (self.opens, self.closes):
+            if value.second or value.microsecond or value.tzinfo is not None:
+                raise ValueError("opening hours are whole minutes, without a zone")
+        if self.closes <= self.opens:
+            raise ValueError("opening hours must close after they open, same day")
+        return self
+
+    @classmethod
+    def parse(cls, text: str) -> OpeningHours:
+        """From `"09:00-18:00"`; a bad value raises InvalidInput."""
+        try:
+            return cls.model_validate(text)
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            raise InvalidInput(f"invalid opening hours {text!r}") from exc
+
+    def __str__(self) -> str:
+        return f"{self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """A legal or contractual duration as policy packs state it: an amount and a unit.
 
 Units differ in kind, not just size: a calendar month is not 30 days (GDPR's
-"one month"), and working days skip weekends and holidays. complydesk.deadlines
+"one month"), working days skip weekends and holidays, and business hours
+count only opening hours on working days. complydesk.deadlines
 turns a start time plus a Duration into a due time.
 
 In YAML a Duration is written either as a mapping `{amount: 72, unit: hours}`
@@ -17,10 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Unit(StrEnum):
+    MINUTES = "minutes"
     HOURS = "hours"
     CALENDAR_DAYS = "calendar_days"
     CALENDAR_MONTHS = "calendar_months"
     WORKING_DAYS = "working_days"
+    BUSINESS_HOURS = "business_hours"
+    """Hours of opening time: the pack's opening hours on working days."""
 
 
 class Duration(BaseModel):

@@ -38,7 +38,8 @@ def start_clock(
     pausable: bool = True,
     max_extension: Duration | None = None,
 ) -> DeadlineClock:
-    """A clock in the pack's own time zone and working calendar."""
+    """A clock in the pack's own time zone, working calendar and business hours."""
+    hours = pack.business_hours.value if pack.business_hours is not None else None
     return DeadlineClock.start(
         started_at,
         duration,
@@ -46,6 +47,7 @@ def start_clock(
         pack.timezone,
         pausable=pausable,
         max_extension=max_extension,
+        business_hours=hours,
     )
 
 

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from complydesk.deadlines import elapsed as elapsed_time
 from complydesk.desk.triage import load_rules
 from complydesk.errors import InvalidInput
 from complydesk.jsonlines import read_record, text_of
@@ -377,7 +378,7 @@ class HandoffDetector:
         return count >= limit and f"{count} failures to understand"
 
     def _timeout(self, norm: str, elapsed: float | None) -> str | bool:
-        limit = self.policy.ai_timeout_seconds.value
+        limit = int(elapsed_time(self.policy.ai_timeout.value).total_seconds())
         if elapsed is None or elapsed < limit or CLOSING.match(norm):
             return False
         return f"unresolved after {limit} s"

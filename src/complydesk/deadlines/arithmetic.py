@@ -7,33 +7,82 @@ docs/deadlines.md.
 from __future__ import annotations
 
 import calendar as _stdlib_calendar
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from complydesk.calendars import (
-    WorkingCalendar,
-)
+from complydesk.calendars import OpeningHours, WorkingCalendar
+from complydesk.deadlines.opentime import Kind, OpenTime, at_local, kind_of
 from complydesk.duration import Duration, Unit
 from complydesk.errors import InvalidInput
 
+_ELAPSED = {Unit.MINUTES: timedelta(minutes=1), Unit.HOURS: timedelta(hours=1)}
+
 
 def add(
-    start: datetime, duration: Duration, calendar: WorkingCalendar, tz: ZoneInfo
+    start: datetime,
+    duration: Duration,
+    calendar: WorkingCalendar,
+    tz: ZoneInfo,
+    hours: OpeningHours | None = None,
 ) -> datetime:
-    """Due time (aware UTC) of `duration` counted from `start`."""
+    """Due time (aware UTC) of `duration` counted from `start`.
+
+    `hours` are the opening hours a `business_hours` duration counts in
+    (InvalidInput without them); other units ignore them.
+    """
     _require_aware(start, "start")
-    return _shift(start, duration.amount, duration.unit, calendar, tz)
+    return _shift(start, duration.amount, duration.unit, calendar, tz, hours)
+
+
+def elapsed(duration: Duration) -> timedelta:
+    """A `minutes` or `hours` duration as a timedelta (e.g. a chat timeout).
+
+    Other units have no fixed length (a month, a working day), so they raise
+    InvalidInput: ask `add` for a due time instead.
+    """
+    step = _ELAPSED.get(duration.unit)
+    if step is None:
+        raise InvalidInput(f"{duration} has no fixed length; use minutes or hours")
+    return step * duration.amount
+
+
+def calendar_gaps(
+    start: datetime,
+    end: datetime,
+    units: set[Unit] | frozenset[Unit],
+    calendar: WorkingCalendar,
+    tz: ZoneInfo,
+) -> tuple[int, ...]:
+    """Years between `start` and `end` (local dates) without holiday data.
+
+    Empty unless one of `units` counts on the calendar (working days,
+    business hours): a due time computed across such a year assumed plain
+    weekends there, so it is approximate and callers should say so.
+    """
+    if not any(kind_of(unit) is not Kind.ELAPSED for unit in units):
+        return ()
+    lo = _aware_utc(start, "start").astimezone(tz).date()
+    hi = _aware_utc(end, "end").astimezone(tz).date()
+    return calendar.uncovered_years(lo, hi)
 
 
 def _shift(
-    start: datetime, amount: int, unit: Unit, calendar: WorkingCalendar, tz: ZoneInfo
+    start: datetime,
+    amount: int,
+    unit: Unit,
+    calendar: WorkingCalendar,
+    tz: ZoneInfo,
+    hours: OpeningHours | None = None,
 ) -> datetime:
     start_utc = start.astimezone(UTC)
     if amount == 0:
         return start_utc
     try:
-        if unit is Unit.HOURS:
-            return start_utc + timedelta(hours=amount)
+        if unit in _ELAPSED:
+            return start_utc + _ELAPSED[unit] * amount
+        if unit is Unit.BUSINESS_HOURS:
+            open_time = OpenTime(Kind.BUSINESS_HOURS, calendar, tz, hours)
+            return open_time.advance(start_utc, timedelta(hours=amount))
         local = start_utc.astimezone(tz)
         day = local.date()
         if unit is Unit.CALENDAR_DAYS:
@@ -42,7 +91,7 @@ def _shift(
             target = _add_months(day, amount)
         else:
             target = calendar.add_working_days(day, amount)
-        return _at_local(target, local.time(), tz)
+        return at_local(target, local.time(), tz)
     except (OverflowError, ValueError):
         raise InvalidInput("due time runs past the supported date range") from None
 
@@ -53,12 +102,6 @@ def _add_months(day: date, months: int) -> date:
     year, month = day.year + index // 12, index % 12 + 1
     last = _stdlib_calendar.monthrange(year, month)[1]
     return date(year, month, min(day.day, last))
-
-
-def _at_local(day: date, wall: time, tz: ZoneInfo) -> datetime:
-    """`wall` on `day` in `tz` as UTC; gaps and overlaps take the later instant."""
-    naive = datetime.combine(day, wall.replace(tzinfo=None, fold=0))
-    return max(naive.replace(tzinfo=tz, fold=f).astimezone(UTC) for f in (0, 1))
 
 
 def _require_aware(value: datetime, name: str) -> None:

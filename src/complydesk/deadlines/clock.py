@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 
 from complydesk.calendars import (
+    OpeningHours,
     WorkingCalendar,
     load_calendar,
 )
@@ -21,7 +22,9 @@ from complydesk.deadlines.arithmetic import (
     _reason,
     _shift,
     add,
+    calendar_gaps,
 )
+from complydesk.deadlines.opentime import OpenTime, kind_of
 from complydesk.duration import Duration, Unit
 from complydesk.errors import InvalidInput
 
@@ -29,7 +32,14 @@ _T = TypeVar("_T")
 _DICT_VERSION = 1
 # Extensions of different units are applied largest unit first, like
 # "1 month and 3 days" is read in ordinary language.
-_UNIT_ORDER = (Unit.CALENDAR_MONTHS, Unit.CALENDAR_DAYS, Unit.WORKING_DAYS, Unit.HOURS)
+_UNIT_ORDER = (
+    Unit.CALENDAR_MONTHS,
+    Unit.CALENDAR_DAYS,
+    Unit.WORKING_DAYS,
+    Unit.BUSINESS_HOURS,
+    Unit.HOURS,
+    Unit.MINUTES,
+)
 
 
 class Status(StrEnum):
@@ -57,14 +67,22 @@ class Pause:
                 raise InvalidInput("resume must not be before the pause started")
             object.__setattr__(self, "ended_at", end)
 
-    def length(self, as_of: datetime | None = None) -> timedelta:
-        """Paused time up to `as_of`; an open pause without as_of counts as zero."""
+    def span(self, as_of: datetime | None = None) -> tuple[datetime, datetime] | None:
+        """(start, end) up to `as_of`; None when it has no length yet.
+
+        An open pause without `as_of` has no length (the lower bound).
+        """
         end = self.ended_at
         if as_of is not None:
             end = as_of if end is None else min(end, as_of)
         if end is None or end <= self.started_at:
-            return timedelta(0)
-        return end - self.started_at
+            return None
+        return self.started_at, end
+
+    def length(self, as_of: datetime | None = None) -> timedelta:
+        """Elapsed paused time up to `as_of`; an open pause without as_of is zero."""
+        span = self.span(as_of)
+        return timedelta(0) if span is None else span[1] - span[0]
 
 
 @dataclass(frozen=True)
@@ -94,6 +112,8 @@ class DeadlineClock:
     and completion recorded after `now` are ignored, so history can be replayed.
     `max_extension=None` means no cap; `Duration(0, unit)` forbids extensions.
     `due_soon` is a fraction of the allotted time (0.2 = last 20 %) or a timedelta.
+    `business_hours` are the opening hours a `business_hours` duration counts
+    in; time is measured in the clock's own open time (`open_time`).
     """
 
     started_at: datetime
@@ -107,9 +127,18 @@ class DeadlineClock:
     max_extension: Duration | None = None
     completed_at: datetime | None = None
     due_soon: float | timedelta = 0.2
+    business_hours: OpeningHours | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "started_at", _aware_utc(self.started_at, "start"))
+        if self.business_hours is not None and not isinstance(
+            self.business_hours, OpeningHours
+        ):
+            raise InvalidInput("business_hours must be OpeningHours")
+        if self.business_hours is None and Unit.BUSINESS_HOURS in self._units():
+            raise InvalidInput(
+                "business_hours needs opening hours (the policy pack's business_hours)"
+            )
         object.__setattr__(self, "pauses", tuple(self.pauses))
         object.__setattr__(self, "extensions", tuple(self.extensions))
         if not isinstance(self.tz, ZoneInfo):
@@ -158,9 +187,28 @@ class DeadlineClock:
 
     # ---- computation -------------------------------------------------------
 
+    def _units(self) -> set[Unit]:
+        units = {self.duration.unit, *(e.by.unit for e in self.extensions)}
+        if self.max_extension is not None:
+            units.add(self.max_extension.unit)
+        return units
+
+    @property
+    def open_time(self) -> OpenTime:
+        """The time this clock counts: every instant, working days or opening hours.
+
+        Set by the duration's unit. Pauses skip only open time, and the
+        due-soon threshold is measured in it.
+        """
+        return OpenTime(
+            kind_of(self.duration.unit), self.calendar, self.tz, self.business_hours
+        )
+
     def base_due(self) -> datetime:
         """Due time from the duration alone: no extensions, no pauses."""
-        return add(self.started_at, self.duration, self.calendar, self.tz)
+        return add(
+            self.started_at, self.duration, self.calendar, self.tz, self.business_hours
+        )
 
     def _extended_due(
         self, as_of: datetime | None, extra: Extension | None = None
@@ -172,22 +220,48 @@ class DeadlineClock:
         due = self.base_due()
         for unit in _UNIT_ORDER:
             if totals.get(unit):
-                due = _shift(due, totals[unit], unit, self.calendar, self.tz)
+                due = _shift(
+                    due, totals[unit], unit, self.calendar, self.tz, self.business_hours
+                )
         return due
 
     def paused_total(self, now: datetime | None = None) -> timedelta:
-        """Total paused time (up to `now` when given)."""
+        """Total elapsed paused time (up to `now` when given)."""
         as_of = None if now is None else _aware_utc(now, "now")
         return sum((p.length(as_of) for p in self.pauses), timedelta(0))
 
+    def paused_open(self, now: datetime | None = None) -> timedelta:
+        """Paused open time: what the pauses moved the due time by.
+
+        Equal to `paused_total` for clocks in hours or calendar units; for
+        working-day and business-hours clocks, closed time is left out.
+        """
+        as_of = None if now is None else _aware_utc(now, "now")
+        measure = self.open_time.measure
+        spans = (p.span(as_of) for p in self.pauses)
+        return sum((measure(*s) for s in spans if s is not None), timedelta(0))
+
     def due_at(self, now: datetime | None = None) -> datetime:
-        """Base due + extensions, shifted by the paused time.
+        """Base due + extensions, moved on by the paused open time.
 
         Without `now`, every recorded event counts and an open pause counts as
         zero; with `now`, the answer is as of `now` (an open pause runs to `now`).
         """
         as_of = None if now is None else _aware_utc(now, "now")
-        return self._extended_due(as_of) + self.paused_total(as_of)
+        return self.open_time.advance(
+            self._extended_due(as_of), self.paused_open(as_of)
+        )
+
+    def calendar_gaps(self, now: datetime | None = None) -> tuple[int, ...]:
+        """Years from start to due without holiday data in the clock's calendar.
+
+        Non-empty means the due time assumed plain weekends in those years (a
+        lower-confidence figure: show it as approximate). Always empty for
+        clocks in hours or calendar units, which never consult the calendar.
+        """
+        return calendar_gaps(
+            self.started_at, self.due_at(now), self._units(), self.calendar, self.tz
+        )
 
     def time_left(self, now: datetime) -> timedelta:
         """Due minus now; negative when overdue, frozen while paused or once met."""
@@ -209,7 +283,23 @@ class DeadlineClock:
 
     def is_overdue(self, now: datetime) -> bool:
         """Outstanding and past due; a met clock is never overdue (see met_on_time)."""
-        return not self.is_met(now) and self.time_left(now) < timedelta(0)
+        return not self.is_met(now) and self._overdue(_aware_utc(now, "now"))
+
+    def _overdue(self, now: datetime) -> bool:
+        """Past due, or paused while past due (pausing never hides a breach).
+
+        The second half matters for open-time clocks: a pause that began in
+        closed time after the due time moves the due time along with `now`.
+        """
+        if self.time_left(now) < timedelta(0):
+            return True
+        paused = [p for p in self.pauses if p.started_at <= now]
+        if not paused or (
+            paused[-1].ended_at is not None and paused[-1].ended_at <= now
+        ):
+            return False
+        began = paused[-1].started_at
+        return self.due_at(began) < began
 
     def met_on_time(self) -> bool | None:
         """None while open; else whether completion came no later than the due time."""
@@ -221,20 +311,39 @@ class DeadlineClock:
         self, now: datetime, due_soon: float | timedelta | None = None
     ) -> Status:
         """met > overdue > paused > due_soon > running (overdue is never hidden)."""
+        now = _aware_utc(now, "now")
         if self.is_met(now):
             return Status.MET
-        left = self.time_left(now)
-        if left < timedelta(0):
+        if self._overdue(now):
             return Status.OVERDUE
         if self.is_paused(now):
             return Status.PAUSED
+        left = self.open_time.measure(now, self.due_at(now))
+        return Status.DUE_SOON if left <= self._soon(now, due_soon) else Status.RUNNING
+
+    def _soon(
+        self, now: datetime, due_soon: float | timedelta | None = None
+    ) -> timedelta:
+        """The due-soon threshold as open time left."""
         threshold = self.due_soon if due_soon is None else due_soon
         if isinstance(threshold, timedelta):
-            limit = threshold
-        else:
-            allotted = self._extended_due(_aware_utc(now, "now")) - self.started_at
-            limit = allotted * float(threshold)
-        return Status.DUE_SOON if left <= limit else Status.RUNNING
+            return threshold
+        allotted = self.open_time.measure(self.started_at, self._extended_due(now))
+        return allotted * float(threshold)
+
+    def due_soon_at(self, now: datetime) -> datetime:
+        """When the clock turns due soon if nothing else happens (`now` if it is).
+
+        The instant at which the open time left first reaches the threshold;
+        for a clock in hours simply due minus threshold.
+        """
+        now = _aware_utc(now, "now")
+        due = self.due_at(now)
+        left = self.open_time.measure(now, due)
+        limit = self._soon(now)
+        if left <= limit:
+            return now
+        return self.open_time.advance(now, left - limit)
 
     # ---- updates (each returns a new clock) --------------------------------
 
@@ -291,7 +400,9 @@ class DeadlineClock:
             units = {e.by.unit for e in (*self.extensions, ext)}
             total = sum(e.by.amount for e in (*self.extensions, ext))
             same_unit_over = units == {cap.unit} and total > cap.amount
-            limit = add(self.base_due(), cap, self.calendar, self.tz)
+            limit = add(
+                self.base_due(), cap, self.calendar, self.tz, self.business_hours
+            )
             if same_unit_over or self._extended_due(None, ext) > limit:
                 raise InvalidInput(
                     f"extensions would exceed the allowed maximum of {cap}"
@@ -350,6 +461,9 @@ class DeadlineClock:
             ),
             "completed_at": _iso(self.completed_at),
             "due_soon": due_soon,
+            "business_hours": (
+                None if self.business_hours is None else str(self.business_hours)
+            ),
         }
 
     @classmethod
@@ -395,6 +509,7 @@ class DeadlineClock:
                 ),
                 completed_at=_parse_opt_dt(data["completed_at"], "completed_at"),
                 due_soon=due_soon,
+                business_hours=_parse_hours(data.get("business_hours")),
             )
         except KeyError as exc:
             raise InvalidInput(f"clock dict: missing key {exc.args[0]!r}") from None
@@ -429,6 +544,18 @@ def _parse_dt(value: Any, key: str) -> datetime:
 
 def _parse_opt_dt(value: Any, key: str) -> datetime | None:
     return None if value is None else _parse_dt(value, key)
+
+
+def _parse_hours(value: Any) -> OpeningHours | None:
+    """Optional key: clocks stored before business hours existed lack it."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput("clock dict: key 'business_hours' has the wrong type")
+    try:
+        return OpeningHours.model_validate(value)
+    except ValidationError:
+        raise InvalidInput("clock dict: key 'business_hours' is invalid") from None
 
 
 def _zone(value: ZoneInfo | str) -> ZoneInfo:

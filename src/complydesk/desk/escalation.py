@@ -88,6 +88,10 @@ def escalate_ticket(
             "internal",
             detail=f"{name} due {due[name].isoformat()}",
         )
+    # Flush the ticket before the outbox does: a ticket saved by someone else
+    # meanwhile is a Conflict (skipped this round), not a failed job.
+    timeline.save(session)
+    for name, level in risen:
         outbox.enqueue(
             session,
             f"ticket.sla_{level}",
@@ -101,7 +105,6 @@ def escalate_ticket(
                 "escalation_level": ticket.escalation_level,
             },
         )
-    timeline.save(session)
     return len(risen)
 
 

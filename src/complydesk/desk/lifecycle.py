@@ -98,6 +98,9 @@ def transition(
         from_status=before,
         to_status=to,
     )
+    # Flush the ticket first: the outbox flushes too, and a stale version
+    # must surface here as a Conflict (409), not as a raw StaleDataError.
+    timeline.save(session)
     (outbox or ctx.outbox()).enqueue(
         session,
         "ticket.status_changed",
@@ -108,7 +111,6 @@ def transition(
             "status": to,
         },
     )
-    timeline.save(session)
     return True
 
 

@@ -154,12 +154,14 @@ def add_reply(
         ticket.first_responded_at = now
         sla.complete(ticket, ("first_response",), now)
     ticket.updated_at = now
+    # Flush the ticket before the outbox does: a stale version must surface
+    # as a Conflict (409) from timeline.save, not as a raw StaleDataError.
+    timeline.save(session)
     (outbox or ctx.outbox()).enqueue(
         session,
         "ticket.replied",
         {"ticket_id": ticket.id, "tracking_code": ticket.tracking_code},
     )
-    timeline.save(session)
     # Last: on PostgreSQL the audit append locks the chain head until commit.
     _audit(
         session, ctx, actor, ticket, verdict, rules, override if overridden else None

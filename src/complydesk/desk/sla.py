@@ -2,10 +2,14 @@
 
 Targets come from the pack's `desk` section (per purpose, plus rules per
 product category; the earliest due time wins) and every instant is computed
-by the deadline engine (`DeadlineClock`): calendar hours or working days in
-the pack's zone and calendar, pauses while waiting for the customer where the
-policy allows it. A clock is `at_risk` once `desk.at_risk_fraction` of its
-window has elapsed and `breached` once it is overdue.
+by the deadline engine (`DeadlineClock`): calendar hours, working days or
+business hours (the pack's `business_hours` on its calendar's working days)
+in the pack's zone, pauses while waiting for the customer where the policy
+allows it (closed time never counts for working-day and business-hour
+clocks). A due time that runs into a year the calendar has no holiday data
+for is counted on plain weekends and flagged (`ClockView.calendar_note`).
+A clock is `at_risk` once `desk.at_risk_fraction` of its window (in the
+clock's own open time) has elapsed and `breached` once it is overdue.
 
 The ticket stores each clock as `DeadlineClock.to_dict()` in its `sla` JSON,
 with the escalation level the worker has already acted on, plus plain columns
@@ -16,8 +20,9 @@ for queries: the due times, `sla_state` (the highest level acted on) and
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from complydesk.deadlines import DeadlineClock, Pause, Status
@@ -33,6 +38,7 @@ Level = Literal["at_risk", "breached"]
 _RANK: dict[str | None, int] = {None: 0, "at_risk": 1, "breached": 2}
 WAITING_REASON = "waiting for the customer"
 REOPEN_REASON = "resolved until reopened"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,32 @@ class ClockView:
     seconds_left: int
     source: str
     met_on_time: bool | None
+    calendar_note: str | None = None
+    """Set when the due time is approximate: see `calendar_note`."""
+
+
+def calendar_note(clock: DeadlineClock, now: datetime | None = None) -> str | None:
+    """Why a due time is approximate, or None when the calendar covers it.
+
+    Beyond the years its calendar file lists, a working-day or business-hour
+    clock counts plain weekends (no holidays, no adjusted working days), so the
+    due time may be off by the holidays of those years.
+    """
+    gaps = clock.calendar_gaps(now)
+    if not gaps:
+        return None
+    years = ", ".join(str(year) for year in gaps)
+    return (
+        f"approximate: calendar {clock.calendar.id} has no holiday data for "
+        f"{years}; counted as plain weekends"
+    )
+
+
+def _start_clock(
+    pack: PolicyPack, duration: Duration, at: datetime, pausable: bool = True
+) -> DeadlineClock:
+    """A clock in the pack's zone, working calendar and business hours."""
+    return start_clock(pack, duration, at, pausable=pausable)
 
 
 def plan(pack: PolicyPack, purpose: str, category: str, at: datetime) -> SlaPlan:
@@ -105,7 +137,7 @@ def _earliest(
     for duration, source in candidates:
         if duration is None:
             continue
-        due = start_clock(pack, duration, at).base_due()
+        due = _start_clock(pack, duration, at).base_due()
         if best is None or due <= best[0]:  # ties: the more specific rule
             best = (due, Target(duration, source))
     return None if best is None else best[1]
@@ -123,10 +155,15 @@ def start(ticket: Ticket, pack: PolicyPack, at: datetime) -> None:
         if target is None:
             continue
         clock = dataclasses.replace(
-            start_clock(pack, target.duration, at, pausable=sla_plan.pausable),
+            _start_clock(pack, target.duration, at, pausable=sla_plan.pausable),
             no_pause_reason=sla_plan.no_pause_reason,
             due_soon=due_soon,
         )
+        note = calendar_note(clock)
+        if note is not None:  # ids only: no personal data in logs
+            log.warning(
+                "SLA %s clock (%s, pack %s): %s", name, target.source, pack.pack, note
+            )
         entries[name] = {
             "clock": clock.to_dict(),
             "level": None,
@@ -234,12 +271,9 @@ def _next_alert(
         return None
     if clock.is_paused(now):
         return now if _RANK[_live(clock, now)] > _RANK[level] else None
-    due = clock.due_at(now)
     if level == "at_risk":
-        return due
-    fraction = clock.due_soon if isinstance(clock.due_soon, float) else 0.0
-    allotted = clock.base_due() - clock.started_at
-    return due - timedelta(seconds=allotted.total_seconds() * fraction)
+        return clock.due_at(now)
+    return clock.due_soon_at(now)  # in open time for business-hour clocks
 
 
 def _store(ticket: Ticket, entries: dict[str, dict[str, Any]], now: datetime) -> None:
@@ -285,6 +319,7 @@ def view(ticket: Ticket, now: datetime) -> list[ClockView]:
                 seconds_left=int(clock.time_left(now).total_seconds()),
                 source=str(entries[name].get("source", "")),
                 met_on_time=clock.met_on_time(),
+                calendar_note=calendar_note(clock, now),
             )
         )
     return out

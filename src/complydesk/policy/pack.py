@@ -26,7 +26,8 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from complydesk.duration import Duration
+from complydesk.calendars import OpeningHours
+from complydesk.duration import Duration, Unit
 
 T = TypeVar("T")
 
@@ -236,9 +237,16 @@ class HumanHandoff(Section):
     triggers: Cited[Names]
     request_phrases: Cited[Names]
     nlu_failure_limit: Cited[int]
-    # Duration has no minutes unit, so the AI timeout is kept in seconds.
-    ai_timeout_seconds: Cited[int]
+    ai_timeout: Cited[Duration]
+    """Elapsed time (minutes or hours): a chat has no working days."""
     transfer_context: Cited[bool]
+
+    @field_validator("ai_timeout")
+    @classmethod
+    def _elapsed(cls, value: Cited[Duration]) -> Cited[Duration]:
+        if value.value.unit not in (Unit.MINUTES, Unit.HOURS):
+            raise ValueError("ai_timeout must be in minutes or hours")
+        return value
 
 
 class AutomatedDecisions(Section):
@@ -523,6 +531,8 @@ class PolicyPack(BaseModel):
     extends: str | None = Field(default=None, pattern=NAME_PATTERN)
     timezone: str
     working_calendar: str = Field(pattern=NAME_PATTERN)
+    business_hours: Cited[OpeningHours] | None = None
+    """Opening hours on the calendar's working days, for `business_hours` figures."""
     data_subject_requests: DataSubjectRequests
     breach: Breach
     after_sales: AfterSales
@@ -544,6 +554,16 @@ class PolicyPack(BaseModel):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown IANA time zone {value!r}") from None
         return value
+
+    @model_validator(mode="after")
+    def _business_hours_defined(self) -> PolicyPack:
+        if self.business_hours is None:
+            where = next(_business_hour_figures(self), None)
+            if where is not None:
+                raise ValueError(
+                    f"{where} counts business_hours but the pack sets no business_hours"
+                )
+        return self
 
     @model_validator(mode="after")
     def _desk_references(self) -> PolicyPack:
@@ -575,6 +595,28 @@ class PolicyPack(BaseModel):
             separators=(",", ":"),
         )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _business_hour_figures(node: Any, path: str = "") -> Iterator[str]:
+    """Dotted paths of every Duration in business_hours under `node`."""
+    if isinstance(node, Duration):
+        if node.unit is Unit.BUSINESS_HOURS:
+            yield path or "(pack)"
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _business_hour_figures(getattr(node, name), _join(path, name))
+    elif isinstance(node, dict):
+        for key, child in node.items():
+            yield from _business_hour_figures(child, _join(path, str(key)))
+    elif isinstance(node, tuple | list):
+        for child in node:
+            yield from _business_hour_figures(child, path)
+
+
+def _join(path: str, name: str) -> str:
+    if name == "value":  # Cited's own field: the path names the figure
+        return path
+    return f"{path}.{name}" if path else name
 
 
 class CitedRow(NamedTuple):

@@ -57,6 +57,10 @@ class ClockPublic(BaseModel):
     seconds_left: int
     source: str = Field(description="The policy-pack key that set the target.")
     met_on_time: bool | None
+    calendar_note: str | None = Field(
+        default=None,
+        description="Set when the due time is approximate (no holiday data).",
+    )
 
 
 class TicketDetail(TicketPublic):
