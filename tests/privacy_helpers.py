@@ -172,6 +172,7 @@ def seed_privacy_matrix(app: FastAPI) -> None:
                 **{
                     **values,
                     "systems": systems,
+                    "external_estimates": {"crm": {}} if "crm" in systems else {},
                     "detected_at": datetime.fromisoformat(values["detected_at"]),
                     "aware_at": datetime.fromisoformat(values["aware_at"]),
                 },

@@ -357,3 +357,136 @@ def test_the_cli_records_shows_and_drafts(
          "--contact-point", "desk"],
     )  # fmt: skip
     assert wrong.exit_code == 2 and "--detected-at" in wrong.output
+    needs = runner.invoke(
+        cli,
+        [
+            "breach", "record", "--title", "Stolen phone",
+            "--description", "A work phone with a mail client was stolen.",
+            "--detected-at", (now - timedelta(hours=2)).isoformat(),
+            "--aware-at", (now - timedelta(hours=1)).isoformat(),
+            "--category", "customer_profile", "--risk", "high",
+            "--contact-point", "privacy desk", "--system", "phone",
+        ],
+    )  # fmt: skip
+    assert needs.exit_code == 2 and "phone cannot be counted" in needs.output
+    bad_estimate = runner.invoke(
+        cli,
+        [
+            "breach", "record", "--title", "x", "--description", "y",
+            "--detected-at", now.isoformat(), "--aware-at", now.isoformat(),
+            "--category", "customer_profile", "--risk", "high",
+            "--contact-point", "desk", "--estimate", "phone=3",
+        ],
+    )  # fmt: skip
+    assert bad_estimate.exit_code == 2 and "--estimate" in bad_estimate.output
+    estimated = runner.invoke(
+        cli,
+        [
+            "breach", "record", "--title", "Stolen phone",
+            "--description", "A work phone with a mail client was stolen.",
+            "--detected-at", (now - timedelta(hours=2)).isoformat(),
+            "--aware-at", (now - timedelta(hours=1)).isoformat(),
+            "--category", "customer_profile", "--risk", "unlikely",
+            "--contact-point", "privacy desk", "--system", "phone",
+            "--estimate", "phone:eu=3", "--estimate", "phone:eu=2", "--json",
+        ],
+    )  # fmt: skip
+    assert estimated.exit_code == 0, estimated.output
+    body = json.loads(estimated.output)
+    assert body["affected"] == {"eu": 5}
+    assert body["sources"][0]["method"] == "estimate"
+    # Unlikely risk under GDPR: nothing is owed, so it closes at once.
+    closed = runner.invoke(cli, ["breach", "close", body["ref"]])
+    assert closed.exit_code == 0, closed.output
+    again = runner.invoke(cli, ["breach", "close", body["ref"]])
+    assert again.exit_code == 2 and "already closed" in again.output
+
+
+def test_named_external_systems_are_counted_or_explicitly_estimated(
+    register: tuple[FastAPI, TestClient, dict[str, str]],
+    empty_db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A CRM (SQL connector) is counted and merged; other systems need estimates."""
+    from sqlalchemy import text
+    from tests.privacy_helpers import make_crm, write_connectors
+
+    from complydesk.store.db import make_engine
+    from complydesk.vault import BlindKind
+
+    app, client, officer = register
+    ctx: AppContext = app.state.ctx
+    # The CRM knows Sam (us-ca) and 李四 (cn) by phone, Jan (eu) by our e-mail
+    # index, plus three people complydesk has never seen.
+    make_crm(
+        empty_db_url,
+        "+14155550134",
+        ctx.vault.lookup_index(BlindKind.EMAIL, "jan.novak@example.com"),
+    )
+    engine = make_engine(empty_db_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO crm_contacts VALUES (3, '+8613700000001', 'x', 'b', ''), "
+                "(4, '+8613700000002', 'y', 'b', ''), (5, NULL, 'z', 'b', '')"
+            )
+        )
+    engine.dispose()
+    monkeypatch.setenv("TEST_CRM_URL", empty_db_url)
+    ctx.settings.connectors_file = write_connectors(
+        tmp_path, empty_db_url, "http://127.0.0.1:9/privacy"
+    )
+
+    def record(**changes: Any) -> Any:
+        return client.post(
+            "/v1/breach/incidents", json={**INCIDENT, **changes}, headers=officer
+        )
+
+    crm_only = record(systems=["crm"])
+    assert crm_only.status_code == 201, crm_only.text
+    assert crm_only.json()["affected"] == {"baseline": 3, "cn": 1, "eu": 1, "us-ca": 1}
+    (source,) = crm_only.json()["sources"]
+    assert source["method"] == "connector" and source["unmatched"] == 3
+    assert "baseline" in source["note"]
+    both = record(systems=["complydesk", "crm"]).json()
+    assert both["affected"] == {"baseline": 3, "cn": 2, "eu": 2, "us-ca": 1}  # once
+    assert [s["system"] for s in both["sources"]] == ["complydesk", "crm"]
+    # An HTTP system cannot be counted from here: an estimate is required.
+    missing = record(systems=["complydesk", "loyalty"])
+    assert missing.status_code == 422 and "loyalty" in missing.json()["detail"]
+    assert "external_estimates" in missing.json()["detail"]
+    stray = record(external_estimates={"laptop": {"eu": 1}})
+    assert stray.status_code == 422 and "laptop" in stray.json()["detail"]
+    estimated = record(
+        systems=["complydesk", "loyalty"], external_estimates={"loyalty": {"eu": 600}}
+    )
+    assert estimated.status_code == 201, estimated.text
+    assert estimated.json()["affected"] == {"cn": 2, "eu": 602, "us-ca": 1}
+    none_there = record(
+        systems=["complydesk", "laptop"], external_estimates={"laptop": {}}
+    )
+    assert none_there.json()["affected"] == {"cn": 2, "eu": 2, "us-ca": 1}
+    # A CRM that cannot be reached does not stop the record; a fallback is used.
+    monkeypatch.setenv("TEST_CRM_URL", f"sqlite:///{tmp_path}/nowhere/crm.db")
+    failed = record(systems=["complydesk", "crm"])
+    assert failed.status_code == 201, failed.text
+    crm = next(s for s in failed.json()["sources"] if s["system"] == "crm")
+    assert crm["method"] == "failed" and "counting failed" in crm["note"]
+    fallback = record(systems=["crm"], external_estimates={"crm": {"cn": 7}})
+    assert fallback.json()["affected"] == {"cn": 7}
+    assert fallback.json()["sources"][0]["method"] == "estimate"
+    # The GET view has no sources; the audit entry keeps each system's figures.
+    shown = client.get(
+        f"/v1/breach/incidents/{estimated.json()['id']}", headers=officer
+    )
+    assert shown.json()["sources"] is None
+    with read_transaction(ctx.sessions) as session:
+        entry = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.action == "breach.record",
+                AuditEntry.object_id == str(estimated.json()["id"]),
+            )
+        ).one()
+    assert entry.details["source.loyalty"] == "estimate: 600 [eu 600]"
+    assert entry.details["source.complydesk"].startswith("inventory: 5")

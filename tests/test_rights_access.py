@@ -9,6 +9,8 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import io
 import json
 import zipfile
@@ -262,6 +264,70 @@ def test_only_access_and_portability_requests_export(
     assert refused.status_code == 409
     bad_lang = client.get(f"/v1/rights/requests/{rid}/export?lang=fr", headers=officer)
     assert bad_lang.status_code == 422
+
+
+def test_portability_is_the_provided_data_as_json_and_csv_with_a_manifest(
+    world: tuple[FastAPI, TestClient, int], clock: FakeClock
+) -> None:
+    """Art. 20 / PIPL 45: what the subject provided, not what we derived."""
+    app, client, _ = world
+    officer = auth(app, Role.COMPLIANCE_OFFICER, clock)
+    rid = client.post(
+        "/v1/rights/requests",
+        json={"customer_id": 1, "type": "portability", "details": "发到新服务商"},
+        headers=officer,
+    ).json()["id"]
+    client.post(
+        f"/v1/rights/requests/{rid}/verify",
+        json={"manual_reason": "ID card checked in store"},
+        headers=officer,
+    )
+    response = client.get(f"/v1/rights/requests/{rid}/export?lang=en", headers=officer)
+    assert response.status_code == 200, response.text
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        names = set(archive.namelist())
+        files = {n: archive.read(n) for n in names}
+    assert "data.json" not in names and {"manifest.json", "report.html"} <= names
+    for table in ("profile", "tickets", "attachments", "messages", "requests"):
+        assert {f"complydesk/{table}.json", f"complydesk/{table}.csv"} <= names
+    assert {"external/crm/crm_contacts.json", "external/crm/crm_contacts.csv"} <= names
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["format"] == "complydesk-portability/1"
+    assert "Art. 20" in manifest["basis"] and "PIPL Art. 45" in manifest["basis"]
+    for name, digest in manifest["sha256"].items():
+        assert hashlib.sha256(files[name]).hexdigest() == digest
+    columns = {t["name"]: t["columns"] for t in manifest["tables"]}
+    assert {"name": "created_at", "type": "datetime (ISO 8601, UTC)"} in columns[
+        "profile"
+    ]
+    assert "automated decisions" in manifest["not_included"]["derived"]
+
+    def table(name: str) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = json.loads(files[f"complydesk/{name}.json"])
+        text = files[f"complydesk/{name}.csv"].decode("utf-8-sig")
+        from_csv = list(csv.DictReader(io.StringIO(text)))
+        assert len(from_csv) == len(rows)  # the CSV holds the same rows
+        for row, line in zip(rows, from_csv, strict=True):
+            assert {k: "" if v is None else str(v) for k, v in row.items()} == line
+        return rows
+
+    (profile,) = table("profile")
+    assert profile["name"] == "王小明" and profile["email"] == SUBJECT["email"]
+    assert [t["description"] for t in table("tickets")] == [TICKET_TEXT]
+    assert "status" not in table("tickets")[0]  # a workflow state: derived
+    assert [a["filename"] for a in table("attachments")] == [FILENAME]
+    assert [m["body"] for m in table("messages")] == [MESSAGE_TEXT]  # not ours
+    assert [r["details"] for r in table("requests")] == [None, "发到新服务商"]
+    everything = b"".join(files.values()).decode("utf-8", "replace")
+    assert DECISION_TEXT not in everything and "您好，已收到。" not in everything
+    assert "ai_decisions" not in names and "李四" not in everything
+    crm = json.loads(files["external/crm/crm_contacts.json"])
+    assert crm[0]["full_name"] == "王小明"
+    html = files["report.html"].decode()
+    parser = _Html()
+    parser.feed(html)
+    assert parser.stack == []
+    assert "The personal data you provided" in html and "manifest.json" in html
 
 
 def test_connector_files_are_validated_with_the_file_and_key_named(

@@ -48,7 +48,8 @@ from complydesk.notify import Outbox
 from complydesk.rights import has_flag
 from complydesk.rights import requests as rq
 from complydesk.rights.connectors import load_connectors
-from complydesk.rights.erasure import finish_held, retry_due, run_erasure
+from complydesk.rights.erasure import run_erasure
+from complydesk.rights.erasure_retry import finish_held, retry_due
 from complydesk.rights.restrictions import PROCESSING_RESTRICTED
 from complydesk.settings import Settings
 from complydesk.store.db import make_engine, read_transaction, transaction

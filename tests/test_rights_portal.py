@@ -176,3 +176,45 @@ def test_bad_input_is_refused_with_a_reason_and_no_echo(
         assert 'role="alert"' in response.text
         assert data["identifier"] not in response.text
     assert _counts(app) == (0, 0)
+
+
+def test_one_network_address_is_rate_limited_before_any_lookup(
+    portal: tuple[FastAPI, TestClient],
+) -> None:
+    """A flood from one address gets 429 + Retry-After; others are unaffected."""
+    from sqlalchemy import func as sql_func
+
+    from complydesk.api.routes.portal import SUBMITS_PER_ADDRESS, VERIFIES_PER_ADDRESS
+    from complydesk.store.models import AuditEntry
+
+    app, client = portal
+    form = {"type": "access", "kind": "phone", "identifier": "13800000000"}
+    limit, _ = SUBMITS_PER_ADDRESS
+    for _ in range(limit):
+        assert client.post("/privacy/requests", data=form).status_code == 200
+
+    def audited() -> int:
+        ctx: AppContext = app.state.ctx
+        with read_transaction(ctx.sessions) as session:
+            return int(session.scalar(select(sql_func.count(AuditEntry.seq))) or 0)
+
+    before = (_counts(app), audited())
+    refused = client.post(
+        "/privacy/requests", data={**form, "identifier": PHONE, "lang": "en"}
+    )
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    assert "Too many attempts" in refused.text and PHONE not in refused.text
+    assert (_counts(app), audited()) == before  # no lookup, no code, no audit
+    with TestClient(app, client=("203.0.113.7", 50000)) as other:
+        answered = other.post("/privacy/requests", data={**form, "identifier": PHONE})
+        assert answered.status_code == 200
+        ref = _ref(answered.text)
+        checks, _ = VERIFIES_PER_ADDRESS
+        for _ in range(checks):
+            wrong = other.post("/privacy/verify", data={"ref": ref, "code": "000000"})
+            assert wrong.status_code == 401
+        blocked = other.post("/privacy/verify", data={"ref": ref, "code": "000000"})
+        assert blocked.status_code == 429 and "Retry-After" in blocked.headers
+        assert "请求过于频繁" in blocked.text
+    assert _counts(app)[0] == 1  # only the other address's request was taken

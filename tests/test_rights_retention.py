@@ -211,3 +211,81 @@ def test_retention_over_http_dry_run_for_readers_and_run_for_managers(
             ).all()
             assert len(reports) == 2
             assert reports[0].details == {"cn.conversations": 2}
+
+
+def test_recent_activity_in_any_table_keeps_a_profile_alive(
+    session_factory: sessionmaker[Session],
+    vault: Vault,
+    audit: AuditLog,
+    settings: Settings,
+    clock: FakeClock,
+) -> None:
+    """Last use is found from the schema: AI chats and ticket replies count too."""
+    from datetime import timedelta
+
+    from complydesk.rights.activity import sources
+    from complydesk.store.models import (
+        AiConversation,
+        Conversation,
+        TicketMessage,
+    )
+
+    found = {s.table.name for s in sources()}
+    assert {"ai_conversations", "ai_handoffs", "ticket_messages", "ticket_events"} <= (
+        found
+    )
+    chatty = _subject(session_factory, vault, audit, "13912345671")
+    replied = _subject(session_factory, vault, audit, "13912345672")
+    idle = _subject(session_factory, vault, audit, "13912345673")
+    start = clock()
+    recent = datetime(2028, 11, 1, 2, 0, tzinfo=UTC)  # 34 months on
+    with transaction(session_factory) as session:
+        conversation = session.scalars(
+            select(Conversation).where(Conversation.customer_id == chatty)
+        ).one()
+        session.add(  # the assistant kept talking to this subject until recently
+            AiConversation(
+                conversation_id=conversation.id,
+                customer_id=chatty,
+                pack="cn",
+                pack_version="1",
+                pack_hash="0" * 64,
+                backend="rules",
+                state="bot",
+                started_at=start,
+                disclosed_at=start,
+                last_activity_at=recent,
+                nlu_failures=0,
+                bot_turns=3,
+            )
+        )
+        ticket = session.scalars(
+            select(Ticket).where(Ticket.customer_id == replied)
+        ).one()
+        reply = TicketMessage(
+            ticket_id=ticket.id,
+            kind="reply",
+            author="agent",
+            created_at=recent,
+            key_ref=get(session, replied).key_ref,
+        )
+        vault.put(session, reply, {"body": "已为您安排上门维修。"})
+        session.add(reply)
+        # A deadline far ahead is a plan, not activity: it must not count.
+        idle_ticket = session.scalars(
+            select(Ticket).where(Ticket.customer_id == idle)
+        ).one()
+        idle_ticket.resolution_due_at = start + timedelta(days=3650)
+    clock.now = datetime(2029, 2, 11, 2, 0, tzinfo=UTC)  # 37 months after creation
+    with read_transaction(session_factory) as session:
+        profile = next(
+            i
+            for i in retention.plan(session, settings, clock()).items
+            if i.pack == "cn" and i.category == "customer_profile"
+        )
+    assert profile.ids == [idle]
+    retention.apply(session_factory, vault, audit, settings)
+    with read_transaction(session_factory) as session:
+        assert get(session, idle).erased_at is not None
+        assert get(session, chatty).erased_at is None
+        assert get(session, replied).erased_at is None

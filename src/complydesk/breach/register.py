@@ -2,7 +2,9 @@
 
 Recording an incident computes the affected subjects from the data inventory
 (which customers had data in the affected categories of complydesk when the
-breach was detected), groups them by jurisdiction, and starts every clock
+breach was detected) and from the external systems it names (counted through
+SQL connectors, or the operator's audited estimate: complydesk.breach.external),
+groups them by jurisdiction, and starts every clock
 `complydesk.obligations.breach_obligations` finds in each jurisdiction's pack
 (GDPR 72 hours to the authority; California 30 days to residents and, above
 500 residents, the Attorney General 15 days after; PIPL "立即" with the CAC
@@ -15,7 +17,7 @@ descriptions that look like they hold some are refused.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -24,12 +26,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from complydesk.audit import AuditLog
+from complydesk.breach import external
+from complydesk.breach.external import SystemCount
 from complydesk.deadlines import DeadlineClock, Status
-from complydesk.errors import Conflict, InvalidInput, NotFound
+from complydesk.errors import ComplydeskError, Conflict, InvalidInput, NotFound
 from complydesk.obligations import breach_obligations, start_clock
 from complydesk.pii.detect import Detector
 from complydesk.policy import PolicyPack, load_pack
 from complydesk.rights.common import aware, clean_text, new_ref, record
+from complydesk.rights.connectors import Connector, ConnectorError
 from complydesk.settings import Settings
 from complydesk.store.models import (
     BreachIncident,
@@ -41,6 +46,7 @@ from complydesk.store.models import (
     Ticket,
 )
 from complydesk.store.personal import personal_fields
+from complydesk.vault import Vault
 
 RISKS: Final = ("unlikely", "risk", "high")
 OPERATOR_KINDS: Final = ("ciio", "state_organs", "other_operators")
@@ -85,13 +91,10 @@ def _sealed_rows(model: type[Any]) -> Any:
     )
 
 
-def affected_subjects(
-    session: Session,
-    settings: Settings,
-    categories: Iterable[str],
-    detected_at: datetime,
-) -> dict[str, int]:
-    """Jurisdiction (pack) -> customers with data in the categories at detection."""
+def _local_ids(
+    session: Session, categories: Iterable[str], detected_at: datetime
+) -> set[int]:
+    """Customers with data in the categories of complydesk when it was detected."""
     ids: set[int] = set()
     for category in categories:
         if category == "customer_profile":
@@ -110,15 +113,149 @@ def affected_subjects(
             )
         ids.update(int(i) for i in session.scalars(stmt.distinct()))
     if not ids:
-        return {}
-    counts: Counter[str] = Counter()
-    for jurisdiction in session.scalars(
-        select(Customer.jurisdiction).where(
-            Customer.id.in_(ids), Customer.created_at <= detected_at
+        return set()
+    return {
+        int(i)
+        for i in session.scalars(
+            select(Customer.id).where(
+                Customer.id.in_(ids), Customer.created_at <= detected_at
+            )
         )
-    ):
-        counts[jurisdiction or settings.default_pack] += 1
-    return dict(sorted(counts.items()))
+    }
+
+
+def _by_pack(session: Session, settings: Settings, ids: set[int]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 1000):
+        for jurisdiction in session.scalars(
+            select(Customer.jurisdiction).where(
+                Customer.id.in_(ordered[start : start + 1000])
+            )
+        ):
+            counts[jurisdiction or settings.default_pack] += 1
+    return counts
+
+
+def affected_subjects(
+    session: Session,
+    settings: Settings,
+    categories: Iterable[str],
+    detected_at: datetime,
+) -> dict[str, int]:
+    """Jurisdiction (pack) -> customers with data in the categories at detection."""
+    ids = _local_ids(session, categories, detected_at)
+    return dict(sorted(_by_pack(session, settings, ids).items()))
+
+
+def _estimates(
+    settings: Settings,
+    systems: list[str],
+    needed: list[str],
+    given: Mapping[str, Mapping[str, int]],
+) -> dict[str, dict[str, int]]:
+    """The operator's estimates, checked: each uncountable system needs one."""
+    unknown = sorted(set(given) - set(systems))
+    if unknown:
+        raise InvalidInput(
+            "external_estimates may only name systems of this incident "
+            f"(not {', '.join(unknown)[:100]})"
+        )
+    missing = [s for s in needed if s not in given]
+    if missing:
+        raise InvalidInput(
+            f"{', '.join(missing)[:100]} cannot be counted from complydesk: give "
+            "external_estimates for each (subjects per jurisdiction; {} if none)"
+        )
+    out: dict[str, dict[str, int]] = {}
+    for system, by_pack in given.items():
+        if not isinstance(by_pack, Mapping):
+            raise InvalidInput("external_estimates maps a system to counts per pack")
+        for jurisdiction, count in by_pack.items():
+            load_pack(jurisdiction, settings.policy_dir)  # PolicyError names packs
+            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+                raise InvalidInput("estimated counts must be whole numbers >= 0")
+        out[system] = {k: v for k, v in by_pack.items() if v > 0}
+    return out
+
+
+def count_affected(
+    session: Session,
+    settings: Settings,
+    vault: Vault | None,
+    connectors: list[Connector],
+    *,
+    systems: list[str],
+    categories: list[str],
+    detected_at: datetime,
+    extra_affected: Mapping[str, int],
+    external_estimates: Mapping[str, Mapping[str, int]],
+) -> tuple[dict[str, int], list[SystemCount]]:
+    """Affected subjects per pack over every named system, and how each was found.
+
+    complydesk's inventory and SQL connectors are counted and merged (one
+    person in both counts once); other systems need the operator's estimate.
+    """
+    counted, needed = external.split(systems, connectors, LOCAL_SYSTEM)
+    estimates = _estimates(settings, systems, needed, external_estimates)
+    for jurisdiction, count in extra_affected.items():
+        load_pack(jurisdiction, settings.policy_dir)
+        if not isinstance(count, int) or count < 0:
+            raise InvalidInput("extra_affected counts must be whole numbers >= 0")
+    sources: list[SystemCount] = []
+    ids: set[int] = set()
+    if LOCAL_SYSTEM in systems:
+        ids = _local_ids(session, categories, detected_at)
+        sources.append(
+            SystemCount(
+                LOCAL_SYSTEM,
+                "inventory",
+                len(ids),
+                by_pack=dict(_by_pack(session, settings, ids)),
+            )
+        )
+    totals: Counter[str] = Counter()
+    for connector in counted:
+        try:
+            if vault is None:
+                raise ConnectorError(f"{connector.name}: no_vault")
+            matched, found = external.count_connector(session, vault, connector)
+        except ComplydeskError as exc:
+            fallback = estimates.get(connector.name)
+            sources.append(
+                SystemCount(
+                    connector.name,
+                    "estimate" if fallback is not None else "failed",
+                    sum((fallback or {}).values()),
+                    note=f"counting failed ({exc.detail[:80]})",
+                    by_pack=dict(fallback or {}),
+                )
+            )
+            totals.update(fallback or {})
+            continue
+        ids |= matched
+        if found.unmatched:
+            found.by_pack = {settings.default_pack: found.unmatched}
+            found.note = (
+                found.note + "; " if found.note else ""
+            ) + f"unknown people counted under {settings.default_pack}"
+            totals[settings.default_pack] += found.unmatched
+        sources.append(found)
+    for system in needed:
+        by_pack = estimates[system]
+        sources.append(
+            SystemCount(system, "estimate", sum(by_pack.values()), by_pack=by_pack)
+        )
+        totals.update(by_pack)
+    if extra_affected:
+        extra = {k: v for k, v in extra_affected.items() if v > 0}
+        sources.append(
+            SystemCount("other", "estimate", sum(extra.values()), by_pack=extra)
+        )
+        totals.update(extra)
+    totals.update(_by_pack(session, settings, ids))
+    affected = {k: v for k, v in sorted(totals.items()) if v > 0}
+    return affected, sources
 
 
 def _applies(
@@ -230,8 +367,62 @@ def create_incident(
     operator_kind: str = "other_operators",
     public_interest: bool = False,
     extra_affected: dict[str, int] | None = None,
+    external_estimates: Mapping[str, Mapping[str, int]] | None = None,
+    vault: Vault | None = None,
+    connectors: list[Connector] | None = None,
 ) -> BreachIncident:
     """Record an incident, count who is affected where, start the clocks."""
+    incident, _ = record_incident(
+        session,
+        audit,
+        settings,
+        detector,
+        actor,
+        title=title,
+        description=description,
+        detected_at=detected_at,
+        aware_at=aware_at,
+        systems=systems,
+        categories=categories,
+        risk=risk,
+        consequences=consequences,
+        measures=measures,
+        contact_point=contact_point,
+        operator_kind=operator_kind,
+        public_interest=public_interest,
+        extra_affected=extra_affected,
+        external_estimates=external_estimates,
+        vault=vault,
+        connectors=connectors,
+    )
+    return incident
+
+
+def record_incident(
+    session: Session,
+    audit: AuditLog,
+    settings: Settings,
+    detector: Detector,
+    actor: str,
+    *,
+    title: str,
+    description: str,
+    detected_at: datetime,
+    aware_at: datetime,
+    systems: list[str],
+    categories: list[str],
+    risk: str,
+    consequences: str = "",
+    measures: str = "",
+    contact_point: str,
+    operator_kind: str = "other_operators",
+    public_interest: bool = False,
+    extra_affected: Mapping[str, int] | None = None,
+    external_estimates: Mapping[str, Mapping[str, int]] | None = None,
+    vault: Vault | None = None,
+    connectors: list[Connector] | None = None,
+) -> tuple[BreachIncident, list[SystemCount]]:
+    """`create_incident`, also answering how each system's count was found."""
     now = audit.clock()
     detected_at = aware(detected_at, "detected_at")
     aware_at = aware(aware_at, "aware_at")
@@ -264,15 +455,17 @@ def create_incident(
         ),
         "contact_point": clean_text(contact_point, "contact_point", max_chars=300),
     }
-    affected: dict[str, int] = {}
-    if LOCAL_SYSTEM in systems:
-        affected = affected_subjects(session, settings, categories, detected_at)
-    for jurisdiction, count in (extra_affected or {}).items():
-        load_pack(jurisdiction, settings.policy_dir)  # PolicyError names the packs
-        if not isinstance(count, int) or count < 0:
-            raise InvalidInput("extra_affected counts must be whole numbers >= 0")
-        affected[jurisdiction] = affected.get(jurisdiction, 0) + count
-    affected = {k: v for k, v in sorted(affected.items()) if v > 0}
+    affected, sources = count_affected(
+        session,
+        settings,
+        vault,
+        connectors or [],
+        systems=systems,
+        categories=categories,
+        detected_at=detected_at,
+        extra_affected=extra_affected or {},
+        external_estimates=external_estimates or {},
+    )
     incident = BreachIncident(
         ref=new_ref("B"),
         detected_at=detected_at,
@@ -303,9 +496,10 @@ def create_incident(
             "jurisdictions": ",".join(affected),
             "subjects": sum(affected.values()),
             "risk": risk,
+            **{f"source.{c.system}"[:64]: c.summary() for c in sources},
         },
     )
-    return incident
+    return incident, sources
 
 
 def get_incident(session: Session, incident_id: int) -> BreachIncident:

@@ -11,10 +11,12 @@ from complydesk.cli import clocks
 from complydesk.cli.common import (
     JsonOption,
     console,
+    fail,
     get_settings,
     handle_errors,
     print_json,
 )
+from complydesk.clock import utcnow
 from complydesk.obligations import breach_obligations
 
 app = typer.Typer(help="Breach register and notification clocks.", no_args_is_help=True)
@@ -109,20 +111,44 @@ def record_cmd(
     operator_kind: Annotated[
         str, typer.Option(help="ciio, state_organs or other_operators (cn reports).")
     ] = "other_operators",
+    public_interest: Annotated[
+        bool,
+        typer.Option(
+            "--public-interest", help="National security or public interest at risk."
+        ),
+    ] = False,
+    estimate: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="SYSTEM:PACK=COUNT for a named system complydesk cannot count "
+            "(repeatable; SYSTEM: for none there). Audited.",
+        ),
+    ] = None,
     as_json: bool = JsonOption,
 ) -> None:
-    """Record an incident; affected subjects per jurisdiction and clocks follow."""
-    from complydesk.breach.register import create_incident
+    """Record an incident; affected subjects per jurisdiction and clocks follow.
+
+    SQL connectors named with --system are counted; any other named system
+    needs an --estimate.
+    """
+    from complydesk.breach.register import record_incident
     from complydesk.pii.detect import default_detector
+    from complydesk.rights.connectors import load_connectors
+    from complydesk.vault import open_vault
 
     settings = get_settings()
+    estimates = _parse_estimates(estimate or [])
     with _session() as session:
-        incident = create_incident(
+        incident, sources = record_incident(
             session,
             _audit(),
             settings,
             default_detector(),
             "cli",
+            external_estimates=estimates,
+            vault=open_vault(settings, utcnow),
+            connectors=load_connectors(settings.connectors_file),
+            public_interest=public_interest,
             title=title,
             description=description,
             detected_at=clocks.parse_when(detected_at, "--detected-at"),
@@ -137,11 +163,41 @@ def record_cmd(
         )
         ref, affected = incident.ref, dict(incident.affected)
         rows = _clock_rows(session, incident)
+    found = [vars(c) for c in sources]
     if as_json:
-        print_json({"ref": ref, "affected": affected, "clocks": rows})
+        print_json({"ref": ref, "affected": affected, "sources": found, "clocks": rows})
         return
     console.print(f"{ref}: affected {affected or 'none found'}")
+    for source in sources:
+        console.print(f"  {source.system}: {source.summary()}")
     _print_clocks(ref, rows)
+
+
+def _parse_estimates(values: list[str]) -> dict[str, dict[str, int]]:
+    """`crm:eu=120` -> {"crm": {"eu": 120}}; `laptop:` -> {"laptop": {}}."""
+    out: dict[str, dict[str, int]] = {}
+    for value in values:
+        system, sep, rest = value.partition(":")
+        pack, eq, count = rest.partition("=")
+        if not sep or not system or (rest and (not eq or not count.isdigit())):
+            raise fail("--estimate must look like crm:eu=120 (or crm: for none)")
+        out.setdefault(system, {})
+        if rest:
+            out[system][pack] = out[system].get(pack, 0) + int(count)
+    return out
+
+
+@app.command("close")
+@handle_errors
+def close_cmd(
+    ref: Annotated[str, typer.Argument(help="Incident reference.")],
+) -> None:
+    """Close an incident; refused while a notice the packs require is unrecorded."""
+    from complydesk.breach.register import close_incident, find_incident
+
+    with _session() as session:
+        close_incident(session, _audit(), "cli", find_incident(session, ref))
+    console.print(f"{ref}: closed")
 
 
 @app.command("list")

@@ -164,6 +164,306 @@ def show_cmd(
         )
 
 
+def _customer_id(ctx: _Context, customer_ref: str) -> int:
+    from sqlalchemy import select
+
+    from complydesk.store.db import read_transaction
+    from complydesk.store.models import Customer
+
+    with read_transaction(ctx.sessions) as session:
+        found = session.scalar(select(Customer.id).where(Customer.ref == customer_ref))
+    if found is None:
+        raise fail(f"no customer with ref {customer_ref}")
+    return int(found)
+
+
+def _print_request(ref: str, as_json: bool, verb: str) -> None:
+    """Show the request after a change, as `show` does (a fresh read)."""
+    if as_json:
+        show_cmd(ref, as_json=True)
+    else:
+        console.print(f"{ref}: {verb}")
+
+
+@app.command("intake")
+@handle_errors
+def intake_cmd(
+    customer_ref: Annotated[
+        str, typer.Argument(help="The data subject's customer ref, e.g. C-1A2B3C4D5E.")
+    ],
+    type_: Annotated[
+        str,
+        typer.Option(
+            "--type",
+            help="access, portability, erasure, rectification, restriction "
+            "or objection.",
+        ),
+    ],
+    scope: Annotated[
+        str | None,
+        typer.Option(help="For restriction / objection: what it covers."),
+    ] = None,
+    channel: Annotated[
+        str, typer.Option(help="How it arrived: phone, mail or cli.")
+    ] = "cli",
+    received: Annotated[
+        str | None,
+        typer.Option(help="When it arrived, if earlier (ISO-8601 with offset)."),
+    ] = None,
+    details_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--details-stdin",
+            help="Read what the subject wrote from stdin (sealed; never an argument).",
+        ),
+    ] = False,
+    as_json: bool = JsonOption,
+) -> None:
+    """Register a request received by phone, mail or at the counter; clocks start."""
+    from complydesk.desk.customers import get_customer
+    from complydesk.rights.requests import create_request
+    from complydesk.store.db import transaction
+
+    if channel not in ("phone", "mail", "cli"):
+        raise fail("channel must be one of phone, mail, cli")
+    received_at = clocks.parse_when(received, "--received") if received else None
+    details = None
+    if details_stdin:
+        details = typer.get_text_stream("stdin").read(8001).strip() or None
+        if details is not None and len(details) > 2000:
+            raise fail("details must be at most 2000 characters")
+    ctx = _ctx()
+    try:
+        customer_id = _customer_id(ctx, customer_ref)
+        with transaction(ctx.sessions) as session:
+            request = create_request(
+                session,
+                ctx.vault,
+                ctx.audit,
+                ctx.settings,
+                "cli",
+                get_customer(session, customer_id),
+                type_,
+                scope=scope,
+                details=details,
+                channel=channel,
+                received_at=received_at,
+            )
+            ref, status = request.ref, request.status
+    finally:
+        ctx.close()
+    _print_request(ref, as_json, f"registered ({status})")
+
+
+@app.command("send-code")
+@handle_errors
+def send_code_cmd(
+    ref: Annotated[str, typer.Argument(help="Reference of a request to verify.")],
+    lang: LangOption = "zh",
+) -> None:
+    """Send a one-time code to the phone (else e-mail) on file, via the outbox."""
+    from complydesk.desk.customers import get_customer
+    from complydesk.notify import Outbox
+    from complydesk.rights.requests import find_request
+    from complydesk.rights.verification import code_key, send_code
+    from complydesk.store.db import transaction
+
+    if lang not in ("zh", "en"):
+        raise fail("lang must be zh or en")
+    ctx = _ctx()
+    try:
+        with transaction(ctx.sessions) as session:
+            request = find_request(session, ref)
+            row = send_code(
+                session,
+                ctx.vault,
+                ctx.audit,
+                Outbox.from_settings(ctx.settings, ctx.clock),
+                code_key(ctx.settings),
+                "cli",
+                request,
+                get_customer(session, request.customer_id),
+                lang=lang,
+            )
+            channel, expires = row.channel, row.expires_at
+    finally:
+        ctx.close()
+    console.print(f"{ref}: code queued by {channel}, valid until {expires.isoformat()}")
+
+
+@app.command("verify")
+@handle_errors
+def verify_cmd(
+    ref: Annotated[str, typer.Argument(help="Reference of a request to verify.")],
+    code: Annotated[
+        str | None, typer.Option(help="The six-digit code the subject received.")
+    ] = None,
+    manual_reason: Annotated[
+        str | None,
+        typer.Option(help="How identity was checked otherwise (no personal data)."),
+    ] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Check the subject's code, or record a manual check with its reason (audited).
+
+    A wrong code is counted even though the command fails.
+    """
+    from complydesk.rights.fulfil import verify_manually
+    from complydesk.rights.requests import find_request
+    from complydesk.rights.verification import MESSAGES, Check, check_code, code_key
+    from complydesk.store.db import transaction
+
+    if (code is None) == (manual_reason is None):
+        raise fail("give exactly one of --code, --manual-reason")
+    ctx = _ctx()
+    try:
+        with transaction(ctx.sessions) as session:  # commits a wrong attempt too
+            request = find_request(session, ref)
+            if code is not None:
+                result = check_code(
+                    session, ctx.audit, code_key(ctx.settings), "cli", request, code
+                )
+            else:
+                assert manual_reason is not None
+                verify_manually(
+                    session,
+                    ctx.audit,
+                    "cli",
+                    request,
+                    manual_reason,
+                    ctx.vault.detector,
+                )
+                result = Check.OK
+    finally:
+        ctx.close()
+    if result is not Check.OK:
+        raise fail(MESSAGES[result])
+    _print_request(ref, as_json, "verified")
+
+
+@app.command("extend")
+@handle_errors
+def extend_cmd(
+    ref: Annotated[str, typer.Argument(help="Reference of an open request.")],
+    reason: Annotated[
+        str, typer.Option(help="Why more time is needed; sent to the subject.")
+    ],
+    as_json: bool = JsonOption,
+) -> None:
+    """Extend by the pack's maximum, once; the subject is told at once."""
+    from complydesk.desk.customers import get_customer
+    from complydesk.notify import Outbox
+    from complydesk.rights.notices import extend_with_notice
+    from complydesk.rights.requests import find_request
+    from complydesk.store.db import transaction
+
+    ctx = _ctx()
+    try:
+        with transaction(ctx.sessions) as session:
+            request = find_request(session, ref)
+            clock = extend_with_notice(
+                session,
+                ctx.vault,
+                ctx.audit,
+                Outbox.from_settings(ctx.settings, ctx.clock),
+                "cli",
+                request,
+                get_customer(session, request.customer_id),
+                reason,
+            )
+            due = clock.due_at().isoformat()
+    finally:
+        ctx.close()
+    _print_request(ref, as_json, f"extended; now due {due}; the subject is notified")
+
+
+@app.command("close")
+@handle_errors
+def close_cmd(
+    ref: Annotated[str, typer.Argument(help="Reference of an open request.")],
+    outcome: Annotated[
+        str,
+        typer.Option(help="fulfilled, partially_fulfilled, refused or withdrawn."),
+    ],
+    reason: Annotated[
+        str | None,
+        typer.Option(help="Reasons given to the subject (required to refuse)."),
+    ] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Close a request with its outcome; the clocks stop."""
+    from complydesk.rights.fulfil import close
+    from complydesk.rights.requests import find_request
+    from complydesk.store.db import transaction
+
+    ctx = _ctx()
+    try:
+        with transaction(ctx.sessions) as session:
+            request = find_request(session, ref)
+            close(
+                session, ctx.audit, "cli", request, outcome, reason, ctx.vault.detector
+            )
+    finally:
+        ctx.close()
+    _print_request(ref, as_json, f"closed ({outcome})")
+
+
+@app.command("restrict")
+@handle_errors
+def restrict_cmd(
+    ref: Annotated[
+        str, typer.Argument(help="Reference of a verified restriction or objection.")
+    ],
+) -> None:
+    """Fulfil a restriction or objection: set the flag other modules honour."""
+    from complydesk.rights.fulfil import fulfil_restriction
+    from complydesk.rights.requests import find_request
+    from complydesk.store.db import transaction
+
+    ctx = _ctx()
+    try:
+        with transaction(ctx.sessions) as session:
+            flag, active = fulfil_restriction(
+                session, ctx.audit, "cli", find_request(session, ref)
+            )
+    finally:
+        ctx.close()
+    console.print(f"{ref}: {flag} set; active: {', '.join(active)}")
+
+
+@app.command("rectify")
+@handle_errors
+def rectify_cmd(
+    ref: Annotated[str, typer.Argument(help="Reference of a verified rectification.")],
+) -> None:
+    """Correct fields from a JSON object on stdin ({"address": "…"}; null clears).
+
+    Values are read from stdin, never from arguments, so they stay out of
+    shell history and process lists.
+    """
+    import json
+
+    from complydesk.rights.fulfil import fulfil_rectification
+    from complydesk.rights.requests import find_request
+    from complydesk.store.db import transaction
+
+    try:
+        values = json.loads(typer.get_text_stream("stdin").read(20_000))
+    except ValueError:
+        raise fail("stdin must hold a JSON object of the fields to correct") from None
+    if not isinstance(values, dict):
+        raise fail("stdin must hold a JSON object of the fields to correct")
+    ctx = _ctx()
+    try:
+        with transaction(ctx.sessions) as session:
+            fulfil_rectification(
+                session, ctx.vault, ctx.audit, "cli", find_request(session, ref), values
+            )
+    finally:
+        ctx.close()
+    console.print(f"{ref}: corrected {', '.join(sorted(values))}; closed")
+
+
 @app.command("erase")
 @handle_errors
 def erase_cmd(

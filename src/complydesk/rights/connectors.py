@@ -55,6 +55,7 @@ from complydesk.vault.blind import NORMALIZERS
 
 Kind = Literal["phone", "email", "id_number"]
 MAX_ROWS: Final = 10_000
+MAX_COUNT_KEYS: Final = 1_000_000
 
 
 class ConnectorError(ComplydeskError):
@@ -339,6 +340,34 @@ class SqlConnector:
                         result = conn.execute(update(table).where(where).values(values))
                         done.append(f"{spec.table}: {result.rowcount} anonymised")
             return "; ".join(done)[:200]
+        except SQLAlchemyError as exc:
+            raise ConnectorError(f"{self.name}: {type(exc).__name__}") from None
+        finally:
+            engine.dispose()
+
+    def held_keys(self) -> tuple[dict[tuple[str, str], set[str]], bool]:
+        """(match, form) -> every distinct subject key the mapped tables hold.
+
+        For breach counts (complydesk.breach.external); the flag is True when
+        a table had more than MAX_COUNT_KEYS keys, so the count is a floor.
+        """
+        engine = self._engine()
+        out: dict[tuple[str, str], set[str]] = {}
+        truncated = False
+        try:
+            with engine.connect() as conn:
+                for spec in self.mapping.tables:
+                    column = self._table(conn, spec).c[spec.key_column]
+                    values = conn.scalars(
+                        select(column)
+                        .where(column.is_not(None))
+                        .distinct()
+                        .limit(MAX_COUNT_KEYS + 1)
+                    ).all()
+                    truncated = truncated or len(values) > MAX_COUNT_KEYS
+                    found = out.setdefault((spec.match, spec.form), set())
+                    found.update(str(v) for v in values[:MAX_COUNT_KEYS])
+            return out, truncated
         except SQLAlchemyError as exc:
             raise ConnectorError(f"{self.name}: {type(exc).__name__}") from None
         finally:

@@ -25,7 +25,7 @@ from complydesk.rights import requests as rq
 from complydesk.rights import retention
 from complydesk.rights.common import record
 from complydesk.rights.connectors import load_connectors
-from complydesk.rights.erasure import finish_held, retry_due
+from complydesk.rights.erasure_retry import finish_held, retry_due
 from complydesk.store.db import read_transaction, transaction
 from complydesk.store.models import SubjectRequest
 from complydesk.vault import open_vault

@@ -1,10 +1,13 @@
-"""The access / portability ZIP: machine-readable JSON and a readable HTML report.
+"""The access / portability ZIP: machine-readable files and a readable HTML report.
 
 Built in memory for one verified request and handed to the caller; nothing
-of it is stored. `data.json` holds every row complydesk keeps about the
-subject (complydesk.rights.access) and what each registered external system
-returned (complydesk.rights.connectors); `report.html` shows the same in
-Chinese or English and opens in any browser (inline CSS, no scripts).
+of it is stored. For access (GDPR Art. 15, PIPL Art. 45(1)) `data.json` holds
+every row complydesk keeps about the subject (complydesk.rights.access) and
+what each registered external system returned (complydesk.rights.connectors).
+For portability (GDPR Art. 20, PIPL Art. 45(3)) only the data the subject
+provided, as JSON and CSV per table with `manifest.json`
+(complydesk.rights.portability). `report.html` shows the content in Chinese
+or English and opens in any browser (inline CSS, no scripts).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sqlalchemy.orm import Session
 from complydesk.errors import ComplydeskError, InvalidInput
 from complydesk.rights.access import collect, counts
 from complydesk.rights.connectors import Connector, subject_keys
+from complydesk.rights.portability import collect_provided, portable_files
 from complydesk.store.models import Customer, SubjectRequest
 from complydesk.vault import Vault
 
@@ -40,11 +44,10 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     "machine": {"zh": "机器可读文件", "en": "Machine-readable file"},
     "intro": {
         "zh": "本报告列出我们在客服系统及已登记的外部系统中保存的关于您的全部个人"
-        "信息。同一内容以机器可读格式保存在 data.json 中，便于您转移给其他服务方。",
+        "信息。同一内容以机器可读格式保存在 data.json 中。",
         "en": "This report lists all personal data we hold about you in our "
         "customer-service system and in the external systems registered with it. "
-        "The same content is in data.json, in a machine-readable format you can "
-        "take to another provider.",
+        "The same content is in data.json, in a machine-readable format.",
     },
     "ours": {"zh": "客服系统中的信息", "en": "In our customer-service system"},
     "external": {"zh": "外部系统中的信息", "en": "In other systems"},
@@ -77,6 +80,23 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "en": "Restrictions and objections",
     },
     "table_rights_legal_holds": {"zh": "法定保留", "en": "Legal holds"},
+    "title_portability": {
+        "zh": "您提供的个人信息（可携带副本）",
+        "en": "The personal data you provided (portable copy)",
+    },
+    "intro_portability": {
+        "zh": "本副本包含您向我们提供的个人信息（资料、您写下的工单内容、您发送的消息"
+        "和您提出的申请），每张表均有 JSON 和 CSV 两种格式，说明见 manifest.json，"
+        "便于转移给其他服务方。我们据此推断或生成的信息（例如自动化决策、服务时限"
+        "状态）不在其中；如需这些信息，请申请查阅复制。",
+        "en": "This copy holds the personal data you provided to us (your details, "
+        "what you wrote in tickets, the messages you sent and your requests), each "
+        "table as JSON and as CSV, described in manifest.json, so you can take it to "
+        "another provider. What we derived from it (such as automated decisions or "
+        "service-level states) is not included; ask for access to receive that too.",
+    },
+    "table_profile": {"zh": "您的资料", "en": "Your details"},
+    "table_requests": {"zh": "您的申请", "en": "Your requests"},
 }
 
 
@@ -106,7 +126,12 @@ def build_package(
 ) -> AccessPackage:
     """The ZIP for a verified access or portability request (checked by callers)."""
     s = strings(lang)
-    local = collect(session, vault, customer)
+    portable = request.type == "portability"
+    local = (
+        collect_provided(session, vault, customer)
+        if portable
+        else collect(session, vault, customer)
+    )
     keys = subject_keys(vault, customer)
     external: dict[str, dict[str, Any]] = {}
     package = AccessPackage(b"", f"{request.ref}.zip", counts(local))
@@ -119,15 +144,23 @@ def build_package(
             external[connector.name] = {"status": "failed", "error": exc.detail}
             package.external_failed[connector.name] = exc.detail
     generated = now.isoformat(timespec="seconds")
-    document = {
-        "format": FORMAT,
+    header = {
         "request": {"ref": request.ref, "type": request.type},
         "customer": customer.ref,
         "generated_at": generated,
-        "complydesk": local,
-        "external": external,
     }
+    if portable:
+        files = portable_files(local, external, header)
+        s = {**s, "title": s["title_portability"], "intro": s["intro_portability"]}
+    else:
+        document = {"format": FORMAT, **header, "complydesk": local}
+        files = {
+            "data.json": json.dumps(
+                {**document, "external": external}, ensure_ascii=False, indent=2
+            ).encode("utf-8")
+        }
     html = _ENV.get_template("access_report.html").render(
+        machine_file="manifest.json" if portable else "data.json",
         s=s,
         lang=lang,
         request_ref=request.ref,
@@ -140,12 +173,9 @@ def build_package(
     buffer = io.BytesIO()
     stamp = now.timetuple()[:6]
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in (
-            ("data.json", json.dumps(document, ensure_ascii=False, indent=2)),
-            ("report.html", html),
-        ):
+        for name, content in {**files, "report.html": html.encode("utf-8")}.items():
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, text.encode("utf-8"))
+            archive.writestr(info, content)
     package.content = buffer.getvalue()
     return package

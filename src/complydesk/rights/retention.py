@@ -3,8 +3,11 @@
 Periods come from each subject's pack (`retention.categories`, cited), counted
 from the data's last use in the pack's time zone and calendar:
 
-* `customer_profile`: last use is the newest of the customer's creation, ticket
-  updates, messages and requests; then the subject is crypto-shredded.
+* `customer_profile`: last use is the newest event in any table about the
+  subject (complydesk.rights.activity: found from the schema, so tickets,
+  replies and notes, the timeline, messages, AI conversations and decisions,
+  requests and whatever a later module adds); then the subject is
+  crypto-shredded.
 * `support_tickets`: from the ticket's last update; its personal fields and
   attachment names are cleared.
 * `conversations`: from the message's time; its text is cleared.
@@ -24,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from complydesk.audit import AuditLog
@@ -32,8 +35,9 @@ from complydesk.deadlines import add, load_calendar
 from complydesk.desk.customers import erase_customer
 from complydesk.duration import Duration, Unit
 from complydesk.policy import PolicyPack, load_pack
+from complydesk.rights.activity import last_activity
+from complydesk.rights.anonymise import clear_rows
 from complydesk.rights.common import record
-from complydesk.rights.erasure import clear_rows
 from complydesk.rights.holds import retained_categories
 from complydesk.settings import Settings
 from complydesk.store.db import read_transaction, transaction
@@ -87,7 +91,9 @@ class Report:
 def _min_span(period: Duration) -> timedelta:
     """A lower bound of the period, for a cheap SQL prefilter (exact check after)."""
     days = {
+        Unit.MINUTES: period.amount / 1440,
         Unit.HOURS: period.amount / 24,
+        Unit.BUSINESS_HOURS: period.amount / 24,
         Unit.CALENDAR_DAYS: period.amount,
         Unit.CALENDAR_MONTHS: period.amount * 28,
         Unit.WORKING_DAYS: period.amount,
@@ -97,7 +103,8 @@ def _min_span(period: Duration) -> timedelta:
 
 def _expired(pack: PolicyPack, last: datetime, period: Duration, now: datetime) -> bool:
     cal = load_calendar(pack.working_calendar)
-    return add(last, period, cal, ZoneInfo(pack.timezone)) <= now
+    hours = pack.business_hours.value if pack.business_hours is not None else None
+    return add(last, period, cal, ZoneInfo(pack.timezone), hours) <= now
 
 
 def _packs(session: Session, settings: Settings) -> dict[str, list[int]]:
@@ -130,44 +137,6 @@ def _held(
     }
 
 
-def _last_activity(session: Session, ids: list[int]) -> dict[int, datetime]:
-    last: dict[int, datetime] = {}
-
-    def bump(rows: Any) -> None:
-        for customer_id, at in rows:
-            if at is not None and (customer_id not in last or at > last[customer_id]):
-                last[customer_id] = at
-
-    bump(
-        session.execute(
-            select(Customer.id, Customer.created_at).where(Customer.id.in_(ids))
-        )
-    )
-    bump(
-        session.execute(
-            select(Ticket.customer_id, func.max(Ticket.updated_at))
-            .where(Ticket.customer_id.in_(ids))
-            .group_by(Ticket.customer_id)
-        )
-    )
-    bump(
-        session.execute(
-            select(Conversation.customer_id, func.max(Message.created_at))
-            .join(Message, Message.conversation_id == Conversation.id)
-            .where(Conversation.customer_id.in_(ids))
-            .group_by(Conversation.customer_id)
-        )
-    )
-    bump(
-        session.execute(
-            select(SubjectRequest.customer_id, func.max(SubjectRequest.received_at))
-            .where(SubjectRequest.customer_id.in_(ids))
-            .group_by(SubjectRequest.customer_id)
-        )
-    )
-    return last
-
-
 def _sealed_any(model: type[Any]) -> Any:
     return or_(
         *(
@@ -197,7 +166,11 @@ def plan(session: Session, settings: Settings, now: datetime) -> Report:
                 "shred_subject" if category == "customer_profile" else "anonymise",
             )
             for row_id, customer_id, last in _candidates(
-                session, category, customer_ids, now - _min_span(cited.value.period)
+                session,
+                category,
+                customer_ids,
+                now - _min_span(cited.value.period),
+                now,
             ):
                 if not _expired(pack, last, cited.value.period, now):
                     continue
@@ -211,13 +184,17 @@ def plan(session: Session, settings: Settings, now: datetime) -> Report:
 
 
 def _candidates(
-    session: Session, category: str, customer_ids: list[int], before: datetime
+    session: Session,
+    category: str,
+    customer_ids: list[int],
+    before: datetime,
+    now: datetime,
 ) -> list[tuple[int, int, datetime]]:
     """(row id, customer id, last use) of rows possibly past their period."""
     if not customer_ids:
         return []
     if category == "customer_profile":
-        last = _last_activity(session, customer_ids)
+        last = last_activity(session, customer_ids, now)
         return [(cid, cid, at) for cid, at in last.items() if at < before]
     if category == "support_tickets":
         rows = session.execute(

@@ -72,6 +72,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "a new code.",
     },
     "bad_input": {"zh": "请检查填写内容：", "en": "Please check what you entered:"},
+    "too_many": {
+        "zh": "来自您网络的请求过于频繁，请稍后再试。",
+        "en": "Too many attempts from your network. Please try again later.",
+    },
     "switch": {"zh": "English", "en": "中文"},
 }
 

@@ -17,6 +17,7 @@ from complydesk.api.deps import (
     require,
 )
 from complydesk.api.schemas.breach import (
+    AffectedSource,
     BreachClockPublic,
     IncidentCreate,
     IncidentPublic,
@@ -26,6 +27,7 @@ from complydesk.api.schemas.breach import (
 from complydesk.breach import register
 from complydesk.breach.drafts import draft
 from complydesk.identity import Permission
+from complydesk.rights.connectors import load_connectors
 from complydesk.store.models import BreachIncident
 
 router = APIRouter(prefix="/v1/breach", tags=["breach"])
@@ -68,16 +70,24 @@ def public(
 def create(
     body: IncidentCreate, session: SessionDep, ctx: ContextDep, principal: PrincipalDep
 ) -> IncidentPublic:
-    """Record an incident; affected subjects and clocks are computed at once."""
-    incident = register.create_incident(
+    """Record an incident; affected subjects and clocks are computed at once.
+
+    SQL connectors named in `systems` are counted; every other named system
+    needs an entry in `external_estimates` (422 otherwise).
+    """
+    incident, sources = register.record_incident(
         session,
         ctx.audit,
         ctx.settings,
         ctx.vault.detector,
         principal.username,
         **body.model_dump(),
+        vault=ctx.vault,
+        connectors=load_connectors(ctx.settings.connectors_file),
     )
-    return public(session, incident, ctx)
+    shown = public(session, incident, ctx)
+    shown.sources = [AffectedSource(**vars(c)) for c in sources]
+    return shown
 
 
 @router.get("/incidents", dependencies=[READ])

@@ -6,11 +6,18 @@ goes to the contact on that record; the page says the same thing whether or
 not anything matched, so the form cannot be used to find out who is a
 customer. Limits: one open web request per customer and type per day is
 reused, and at most `MAX_CODES_PER_DAY` codes go to one customer a day.
+Per network address, `SUBMITS_PER_ADDRESS` requests and `VERIFIES_PER_ADDRESS`
+code checks are allowed per window (the desk's sliding-window limiter, per
+process); beyond that the page answers 429 with Retry-After, before any
+lookup, so a flood neither sends codes nor fills the audit trail. The address
+is kept in memory only, never stored or logged.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Final
@@ -21,7 +28,9 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from complydesk.api.deps import AppContext, ContextDep
+from complydesk.api.routes.track import client_address
 from complydesk.desk.customers import find_customers
+from complydesk.desk.ratelimit import SlidingWindow
 from complydesk.errors import ComplydeskError, InvalidInput
 from complydesk.notify import Outbox
 from complydesk.rights import requests as rq
@@ -46,6 +55,9 @@ templates = Jinja2Templates(
 )
 
 MAX_CODES_PER_DAY: Final = 5
+# Operational limits (not legal figures): attempts per address per window.
+SUBMITS_PER_ADDRESS: Final = (10, 3600.0)
+VERIFIES_PER_ADDRESS: Final = (20, 600.0)
 ACTOR: Final = "public"
 FORM_TYPES: Final = (
     "access",
@@ -55,6 +67,51 @@ FORM_TYPES: Final = (
     "restriction",
     "objection",
 )
+
+
+class PortalGuard:
+    """Per-address limits of the public form, one instance per app."""
+
+    def __init__(
+        self,
+        submits: tuple[int, float] = SUBMITS_PER_ADDRESS,
+        verifies: tuple[int, float] = VERIFIES_PER_ADDRESS,
+    ) -> None:
+        self.windows = {
+            "submit": SlidingWindow(*submits),
+            "verify": SlidingWindow(*verifies),
+        }
+
+    def admit(self, action: str, address: str) -> int | None:
+        """Count an attempt; seconds to wait if it must be refused, else None."""
+        window = self.windows[action]
+        now = time.monotonic()
+        wait = window.retry_after(address, now)
+        if wait is None:
+            window.hit(address, now)
+        return wait
+
+
+_GUARD_LOCK = threading.Lock()
+
+
+def guard_for(state: Any) -> PortalGuard:
+    """The guard kept on the app's state (one per app, so tests stay apart)."""
+    with _GUARD_LOCK:
+        guard = getattr(state, "privacy_guard", None)
+        if guard is None:
+            guard = PortalGuard()
+            state.privacy_guard = guard
+        return guard
+
+
+def _throttled(
+    request: Request, name: str, lang: str, wait: int, **data: Any
+) -> HTMLResponse:
+    log.info("privacy form rate-limited", extra={"page": name})
+    response = _render(request, name, lang, status=429, too_many=True, **data)
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def _render(
@@ -93,6 +150,17 @@ def submit(
 ) -> HTMLResponse:
     """Register the request if one record matches; always the same answer."""
     lang = _lang(lang)
+    wait = guard_for(request.app.state).admit("submit", client_address(request))
+    if wait is not None:
+        return _throttled(
+            request,
+            "privacy_form.html",
+            lang,
+            wait,
+            types=FORM_TYPES,
+            scopes=rq.SCOPES,
+            error=None,
+        )
     try:
         if type not in FORM_TYPES:
             raise InvalidInput("choose a request type from the list")
@@ -215,6 +283,11 @@ def verify(
 ) -> HTMLResponse:
     """Check the code; every failure reads the same, attempts are counted."""
     lang = _lang(lang)
+    wait = guard_for(request.app.state).admit("verify", client_address(request))
+    if wait is not None:
+        return _throttled(
+            request, "privacy_verify.html", lang, wait, ref=ref, failed=True
+        )
     due: str | None = None
     result = Check.WRONG
     try:

@@ -40,12 +40,12 @@ from complydesk.api.schemas.rights import (
     VerificationSent,
     VerifyBody,
 )
-from complydesk.desk.customers import get_customer, update_customer
+from complydesk.desk.customers import get_customer
 from complydesk.errors import Conflict, InvalidInput
 from complydesk.identity import Permission
 from complydesk.notify import Outbox
+from complydesk.rights import fulfil, retention
 from complydesk.rights import requests as rq
-from complydesk.rights import retention
 from complydesk.rights.common import record
 from complydesk.rights.connectors import load_connectors
 from complydesk.rights.erasure import ErasureStatus, run_erasure, status_of
@@ -53,7 +53,6 @@ from complydesk.rights.holds import place_hold, release_hold
 from complydesk.rights.notices import extend_with_notice
 from complydesk.rights.package import build_package
 from complydesk.rights.receipt import render_receipt
-from complydesk.rights.restrictions import active_flags, apply_request_flag
 from complydesk.rights.verification import (
     MESSAGES,
     Check,
@@ -192,13 +191,13 @@ def verify(
             )
         else:
             assert body.manual_reason is not None
-            rq.mark_verified(
+            fulfil.verify_manually(
                 session,
                 ctx.audit,
                 principal.username,
                 request,
-                "manual",
-                " ".join(body.manual_reason.split()),
+                body.manual_reason,
+                ctx.vault.detector,
             )
             result = Check.OK
         shown = public(request, ctx)
@@ -241,16 +240,14 @@ def close(
 ) -> RequestPublic:
     """Close with an outcome; refusals carry the reasons given to the subject."""
     request = rq.get_request(session, request_id)
-    if body.outcome in ("fulfilled", "partially_fulfilled"):
-        rq.require_verified(request)
-    rq.close_request(
+    fulfil.close(
         session,
         ctx.audit,
         principal.username,
         request,
         body.outcome,
         body.reason,
-        detector=ctx.vault.detector,
+        ctx.vault.detector,
     )
     return public(request, ctx)
 
@@ -261,14 +258,10 @@ def restrict(
 ) -> RestrictionApplied:
     """Fulfil a restriction or objection: set the flag other modules honour."""
     request = rq.get_request(session, request_id)
-    rq.require_verified(request)
-    flag = apply_request_flag(session, ctx.audit, principal.username, request)
-    rq.close_request(session, ctx.audit, principal.username, request, "fulfilled")
-    return RestrictionApplied(
-        customer_id=request.customer_id,
-        flag=flag,
-        active=sorted(active_flags(session, request.customer_id)),
+    flag, active = fulfil.fulfil_restriction(
+        session, ctx.audit, principal.username, request
     )
+    return RestrictionApplied(customer_id=request.customer_id, flag=flag, active=active)
 
 
 @router.post("/requests/{request_id}/rectify", dependencies=[MANAGE])
@@ -281,15 +274,14 @@ def rectify(
 ) -> RequestPublic:
     """Correct the customer's fields through the vault and close the request."""
     request = rq.get_request(session, request_id)
-    if request.type != "rectification":
-        raise Conflict(f"request {request.ref} is of type {request.type}")
-    rq.require_verified(request)
-    values = body.fields.model_dump(exclude_unset=True)
-    if not values:
-        raise InvalidInput("fields must name at least one field to correct")
-    customer = get_customer(session, request.customer_id)
-    update_customer(session, ctx.vault, ctx.audit, principal.username, customer, values)
-    rq.close_request(session, ctx.audit, principal.username, request, "fulfilled")
+    fulfil.fulfil_rectification(
+        session,
+        ctx.vault,
+        ctx.audit,
+        principal.username,
+        request,
+        body.fields.model_dump(exclude_unset=True),
+    )
     return public(request, ctx)
 
 

@@ -37,8 +37,27 @@ class IncidentCreate(BaseModel):
     public_interest: bool = False
     extra_affected: dict[str, int] = Field(
         default_factory=dict,
-        description="Subjects affected in systems outside complydesk, per pack.",
+        description="Subjects affected elsewhere, per pack, not tied to a named "
+        "system (prefer external_estimates).",
     )
+    external_estimates: dict[str, dict[str, int]] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="Per named system that complydesk cannot count (HTTP "
+        "connectors, unregistered systems): subjects per pack, {} if none. "
+        "Required for each such system; audited. SQL connectors are counted.",
+    )
+
+
+class AffectedSource(BaseModel):
+    """How one named system's affected subjects were found."""
+
+    system: str
+    method: Literal["inventory", "connector", "estimate", "failed"]
+    subjects: int
+    unmatched: int
+    by_pack: dict[str, int]
+    note: str
 
 
 class BreachClockPublic(BaseModel):
@@ -76,6 +95,11 @@ class IncidentPublic(BaseModel):
     closed_at: datetime | None
     overdue: bool
     clocks: list[BreachClockPublic]
+    sources: list[AffectedSource] | None = Field(
+        default=None,
+        description="Only in the answer that records the incident; the audit "
+        "entry breach.record keeps it.",
+    )
 
 
 class NotificationCreate(BaseModel):
