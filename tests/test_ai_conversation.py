@@ -135,6 +135,31 @@ def test_disclosure_first_every_ai_message_labelled_and_handoff_flow(
         assert PHONE not in str(entry.details) and PHONE not in entry.reason
 
 
+SEED_DISCLOSURE = "您好，我是AI助手，将为您服务。如果您需要人工服务，请说‘转人工’。"
+
+
+@pytest.mark.parametrize("pack", ["baseline", "cn", "eu", "us-ca"])
+def test_each_pack_discloses_its_own_wording_first(
+    app: FastAPI, client: TestClient, pack: str
+) -> None:
+    channel = _headers(app, Role.SERVICE, "web-widget")
+    customer_id = _customer(client, channel, pack)
+    chat = client.post(
+        "/v1/ai/conversations", json={"customer_id": customer_id}, headers=channel
+    ).json()
+    first = chat["messages"][0]
+    loaded = load_pack(pack)
+    assert first["body"] == loaded.ai_disclosure.wording.value
+    assert first["ai_generated"] is True
+    assert first["label"] == loaded.ai_disclosure.message_label.value
+    assert first["ai"]["kind"] == "disclosure" and first["ai"]["pack"] == pack
+    if pack == "baseline":
+        assert first["body"] == SEED_DISCLOSURE
+    if pack == "eu":  # AI Act Art. 50(1): told at the first interaction
+        assert "AI" in first["body"] and "not a person" in first["body"]
+        assert "50" in loaded.ai_disclosure.wording.citation
+
+
 def test_three_misunderstandings_hand_off(app: FastAPI, client: TestClient) -> None:
     channel = _headers(app, Role.SERVICE, "web-widget")
     customer_id = _customer(client, channel, "eu")
@@ -191,13 +216,18 @@ def test_handoff_button_is_idempotent_and_input_is_checked(
 
 
 def _model_app(
-    settings: Settings, tmp_path: Path, server: ChatServer, endpoint_country: str
+    settings: Settings,
+    tmp_path: Path,
+    server: ChatServer,
+    endpoint_country: str,
+    recipient: str | None = None,
 ) -> FastAPI:
     config = tmp_path / "ai.yaml"
     config.write_text(
         "backend: openai_compat\nendpoint:\n"
         f"  url: {url_of(server)}\n  model: qwen2.5-7b-instruct\n"
-        f"  country: {endpoint_country}\n",
+        f"  country: {endpoint_country}\n"
+        + (f"  transfer_recipient: {recipient}\n" if recipient else ""),
         "utf-8",
     )
     custom = load_settings(
@@ -239,6 +269,66 @@ def test_endpoint_abroad_without_a_registered_recipient_hands_off(
         assert server.raw == []  # nothing left the country
         assert turn["handoff"]["reason"] == "transfer_refused"
         assert len(refused) == 1 and refused[0].reason == "transfer_recipient_missing"
+
+
+def test_endpoint_abroad_with_a_registered_valid_transfer_is_called(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The allowed path: a recipient in the endpoint's country whose mechanisms
+    pass lets the call through (still with placeholders); suspend it and the
+    next call is refused, so the gate is asked on every call."""
+    from tests.transfer_helpers import add_contract, register
+
+    from complydesk.transfer import registry
+
+    with chat_server() as server:
+        app = _model_app(settings, tmp_path, server, "sg", recipient="acme-sg")
+        ctx: AppContext = app.state.ctx
+        register(ctx.sessions, ctx.audit)
+        add_contract(ctx.sessions, ctx.audit)
+        with TestClient(app) as client:
+            channel = _headers(app, Role.SERVICE, "web-widget")
+            customer_id = _customer(client, channel, "cn")
+            cid = client.post(
+                "/v1/ai/conversations",
+                json={"customer_id": customer_id},
+                headers=channel,
+            ).json()["conversation_id"]
+            turn = client.post(
+                f"/v1/ai/conversations/{cid}/messages",
+                json={"text": f"我的电话是{PHONE}，订单怎么还没到"},
+                headers=channel,
+            ).json()
+            assert turn["handoff"] is None, turn
+            reply = turn["replies"][0]
+            assert reply["ai"]["kind"] == "answer"
+            assert reply["ai"]["model"] == "qwen2.5-7b-instruct"
+            assert "139****5678" in reply["body"]  # restored, shown masked
+            assert len(server.received) == 1  # the call went abroad, as registered
+            assert PHONE not in b"".join(server.raw).decode("utf-8")
+            assert "[PHONE_1]" in server.received[0]["messages"][-1]["content"]
+            assert _audit(app, "ai.transfer.refused") == []
+
+            from complydesk.store.db import transaction
+
+            with transaction(ctx.sessions) as session:
+                registry.update_recipient(
+                    session,
+                    ctx.audit,
+                    "test",
+                    registry.get_recipient(session, "acme-sg"),
+                    {"status": "suspended"},
+                    ctx.clock(),
+                )
+            blocked = client.post(
+                f"/v1/ai/conversations/{cid}/messages",
+                json={"text": "还有一个问题"},
+                headers=channel,
+            ).json()
+            refused = _audit(app, "ai.transfer.refused")  # before the app closes
+        assert len(server.received) == 1  # nothing more left
+        assert blocked["handoff"]["reason"] == "transfer_refused"
+        assert len(refused) == 1 and refused[0].reason == "transfer_blocked"
 
 
 def test_model_backend_blocked_human_claim_and_pii_never_leaves(

@@ -15,9 +15,11 @@ from tests.helpers import add_user_with_token
 from complydesk.api.deps import AppContext
 from complydesk.assistant.decisions import coerce_inputs, evaluate, load_policy
 from complydesk.errors import PolicyError
+from complydesk.fairness.groups import labels_of
 from complydesk.identity import Role
 from complydesk.policy import load_pack
-from complydesk.store.models import AiDecision, AuditEntry
+from complydesk.rights.restrictions import NO_AUTOMATED_DECISIONS
+from complydesk.store.models import AiDecision, AuditEntry, CustomerRestriction
 
 LATE = {
     "delivered_on": "2024-03-01",
@@ -113,7 +115,7 @@ def test_decision_stored_sealed_explained_and_reviewed(
             select(AiDecision).where(AiDecision.id == decision["id"])
         ).one()
         assert row.inputs_sealed is not None and b"2024-03-01" not in row.inputs_sealed
-        assert row.audit_groups == {"region": "west", "gender": "f"}
+        assert labels_of(session, row.id) == {"region": "west", "gender": "f"}
         entry = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "ai.decision")
         ).one()
@@ -188,6 +190,37 @@ def test_decision_input_is_validated_with_reasons(
     assert status == 422
     status, _ = decide(customer_id=9999)
     assert status == 404
+
+
+def test_an_objection_to_automated_decisions_is_honoured(
+    app: FastAPI, client: TestClient
+) -> None:
+    channel = _token(app, Role.SERVICE, "widget")
+    customer = client.post(
+        "/v1/customers", json={"name": "赵子墨", "jurisdiction": "eu"}, headers=channel
+    ).json()["id"]
+    body = {"policy": "refund_eligibility", "customer_id": customer, "inputs": LATE}
+    ctx: AppContext = app.state.ctx
+    with ctx.sessions.begin() as session:
+        session.add(
+            CustomerRestriction(
+                customer_id=customer,
+                flag=NO_AUTOMATED_DECISIONS,
+                set_at=ctx.clock(),
+                set_by="officer",
+            )
+        )
+    refused = client.post("/v1/ai/decisions", json=body, headers=channel)
+    assert refused.status_code == 409
+    assert "objected to automated decisions" in refused.json()["detail"]
+    with ctx.sessions() as session:
+        assert session.scalars(select(AiDecision)).all() == []
+        restriction = session.scalars(select(CustomerRestriction)).one()
+        restriction.lifted_at = ctx.clock()
+        session.commit()
+    assert (
+        client.post("/v1/ai/decisions", json=body, headers=channel).status_code == 201
+    )
 
 
 def test_fairness_route_reports_and_checks_its_query(

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from complydesk.cli import app as cli
 from complydesk.cli.common import state
 from complydesk.fairness import audit_frame, load_decisions, render_html
+from complydesk.fairness.groups import record_facts
 from complydesk.policy import load_pack
 from complydesk.store.db import transaction
 from complydesk.store.models import AiDecision, Customer
@@ -114,28 +115,26 @@ def seeded(session_factory: sessionmaker[Session]) -> int:
         for i in range(600):
             region = ("east", "west", "north")[i % 3]
             favourable = rng.random() < (0.35 if region == "west" else 0.75)
-            session.add(
-                AiDecision(
-                    ref=f"D-{i:06d}",
-                    customer_id=customer.id,
-                    policy="refund_eligibility",
-                    policy_version="1.0.0",
-                    policy_hash="h",
-                    pack="cn",
-                    pack_version="1",
-                    outcome="eligible" if favourable else "refused",
-                    favourable=favourable,
-                    trace=[],
-                    audit_groups={
-                        "region": region,
-                        "tier": "gold" if i % 2 else "basic",
-                    },
-                    ground_truth=None if i % 4 else favourable,
-                    decided_at=now,
-                    decided_by="t",
-                    key_ref="k1",
-                )
+            decision = AiDecision(
+                ref=f"D-{i:06d}",
+                customer_id=customer.id,
+                policy="refund_eligibility",
+                policy_version="1.0.0",
+                policy_hash="h",
+                pack="cn",
+                pack_version="1",
+                outcome="eligible" if favourable else "refused",
+                favourable=favourable,
+                trace=[],
+                ground_truth=None if i % 4 else favourable,
+                decided_at=now,
+                decided_by="t",
+                key_ref="k1",
             )
+            session.add(decision)
+            session.flush()
+            groups = {"region": region, "tier": "gold" if i % 2 else "basic"}
+            record_facts(session, decision, groups)
             rows += 1
     return rows
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from complydesk.audit import AuditLog, current_anchor, read_head, write_anchor
 from complydesk.clock import Clock
 from complydesk.desk.escalation import sla_job
+from complydesk.fairness.groups import forget_erased_job
 from complydesk.identity import purge_expired_sessions
 from complydesk.notify import deliver_round
 from complydesk.rights import jobs as privacy
@@ -95,6 +96,7 @@ def default_jobs() -> list[Job]:
         Job("sessions.purge", 3600, _purge_sessions),
         Job("audit.anchor", 600, _anchor_audit_head),
         Job("vault.scrub", 300, _scrub_erased),
+        Job("ai.forget_erased", 300, forget_erased_job),
         Job("notify.deliver", _notify_interval, _deliver_notifications),
         Job("desk.sla", 60, sla_job),
         Job("rights.remind", 300, privacy.remind),

@@ -46,7 +46,7 @@ from complydesk.assistant.handoff import HandoffDecision, HandoffDetector, Turn
 from complydesk.audit import AuditEvent, AuditLog
 from complydesk.clock import Clock
 from complydesk.errors import Conflict, InvalidInput, NotFound
-from complydesk.policy import load_pack
+from complydesk.policy import available_packs, load_pack
 from complydesk.policy.pack import PolicyPack
 from complydesk.store.models import (
     AiConversation,
@@ -155,6 +155,24 @@ class Assistant:
 
     # --- helpers --------------------------------------------------------------------
     def pack(self, name: str) -> PolicyPack:
+        """A conversation's stored pack; gone from the deployment: 409, not 500."""
+        if name not in available_packs(self.policy_dir):
+            raise Conflict(
+                f"policy pack {name} of this conversation is no longer installed"
+            )
+        return load_pack(name, self.policy_dir)
+
+    def _start_pack(self, named: str | None, customer: Customer) -> PolicyPack:
+        """The pack named by the caller, else the customer's jurisdiction's."""
+        known = available_packs(self.policy_dir)
+        if named is not None and named not in known:
+            raise InvalidInput(f"unknown policy pack {named[:32]}")
+        name = named or customer.jurisdiction or self.default_pack
+        if name not in known:
+            raise InvalidInput(
+                f"customer {customer.id}: jurisdiction {name[:32]} has no policy "
+                f"pack; name one as pack (one of {', '.join(sorted(known))})"
+            )
         return load_pack(name, self.policy_dir)
 
     def detector(self, pack: PolicyPack) -> HandoffDetector:
@@ -270,7 +288,7 @@ class Assistant:
         if channel not in CHANNELS:
             raise InvalidInput(f"channel must be one of {', '.join(CHANNELS)}")
         customer = self._customer(session, customer_id)
-        pack = self.pack(pack_name or customer.jurisdiction or self.default_pack)
+        pack = self._start_pack(pack_name, customer)
         disclosure = disclosure_for(pack, enabled=self.config.disclosure_enabled)
         now = self.clock()
         conversation = Conversation(
@@ -452,6 +470,9 @@ class Assistant:
                 replies,
             )
             return
+        delivered = getattr(self.transfer_gate, "delivered", None)
+        if delivered is not None:  # complydesk.transfer.live counts the customer
+            delivered(session, state.pack, customer)
         state.nlu_failures = 0 if answer.understood else state.nlu_failures + 1
         replies.append(
             self._bot(

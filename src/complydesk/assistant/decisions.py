@@ -13,7 +13,8 @@ Protected attributes (the pack's `automated_decisions.protected_attributes`:
 gender, age, ethnicity, …) may never be inputs: a policy that declares or reads
 one is refused at load time. Such attributes can be recorded with a decision
 as `audit_groups`, which the evaluator never sees; they exist for fairness
-audits only (complydesk.fairness).
+audits only, coded and kept apart from the customer, and are erased with the
+subject (complydesk.fairness.groups).
 
 Stored per evaluation (`ai_decisions`): the inputs and both explanations
 sealed through the vault (masked copies for display), the rule trace with the
@@ -63,12 +64,22 @@ from sqlalchemy.orm import Session
 from complydesk.audit import AuditEvent, AuditLog
 from complydesk.duration import Duration
 from complydesk.errors import Conflict, InvalidInput, NotFound, PolicyError
+from complydesk.fairness.groups import (
+    check_groups,
+    record_facts,
+    set_ground_truth,
+)
 from complydesk.policy.pack import PolicyPack
-from complydesk.store.models import AiDecision, AiDecisionReview, Customer
+from complydesk.rights.restrictions import NO_AUTOMATED_DECISIONS, has_flag
+from complydesk.store.models import (
+    AiDecision,
+    AiDecisionReview,
+    Conversation,
+    Customer,
+)
 from complydesk.vault import Vault
 
 ID = r"^[a-z][a-z0-9_]{0,63}$"
-MAX_GROUPS = 8
 REVIEW_OFFER = {
     "zh": "您可以申请人工复核。",
     "en": "You can ask for a human review.",
@@ -263,6 +274,8 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except OSError:
         raise PolicyError(f"decision policy {path} cannot be read") from None
+    except UnicodeDecodeError:
+        raise PolicyError(f"decision policy {path.name}: not UTF-8 text") from None
 
 
 def _days_from(pack: PolicyPack, rule: Rule) -> tuple[int | None, str]:
@@ -447,22 +460,6 @@ def _show(value: Any) -> str:
 
 
 # --- storage and review -------------------------------------------------------------
-def check_groups(raw: Any) -> dict[str, str]:
-    """Audit-only group labels: a few short, coarse categories (never free text)."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict) or len(raw) > MAX_GROUPS:
-        raise InvalidInput(f"audit_groups must be an object of at most {MAX_GROUPS}")
-    out = {}
-    for key, value in raw.items():
-        if not _is_id(key):
-            raise InvalidInput("audit_groups keys must be ids such as region, gender")
-        if not isinstance(value, str) or not 0 < len(value) <= 32:
-            raise InvalidInput(f"audit_groups.{key} must be a label of 1-32 characters")
-        out[key] = value
-    return out
-
-
 def record_decision(
     session: Session,
     vault: Vault,
@@ -483,6 +480,21 @@ def record_decision(
         raise NotFound(f"customer {customer_id} does not exist")
     if customer.erased_at is not None or not customer.key_ref:
         raise Conflict(f"customer {customer_id} has been erased")
+    if has_flag(session, customer.id, NO_AUTOMATED_DECISIONS):
+        # An objection to automated decisions (GDPR Art. 21-22, PIPL Art. 24,
+        # CCPA opt-out): no automated outcome at all; a person decides.
+        raise Conflict(
+            f"customer {customer_id} objected to automated decisions; "
+            "route the case to a person"
+        )
+    if conversation_id is not None:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is None:
+            raise NotFound(f"conversation {conversation_id} does not exist")
+        if conversation.customer_id != customer.id:
+            raise InvalidInput(
+                f"conversation {conversation_id} is not customer {customer_id}'s"
+            )
     inputs = coerce_inputs(policy, raw_inputs)
     groups = check_groups(audit_groups)
     today = now.astimezone(ZoneInfo(pack.timezone)).date()
@@ -499,7 +511,6 @@ def record_decision(
         outcome=result.outcome,
         favourable=result.favourable,
         trace=[s.to_dict() for s in result.trace],
-        audit_groups=groups,
         decided_at=now,
         decided_by=actor[:120],
         key_ref=customer.key_ref,
@@ -519,6 +530,7 @@ def record_decision(
     )
     session.add(row)
     session.flush()
+    record_facts(session, row, groups)
     audit.record(
         session,
         AuditEvent(
@@ -637,6 +649,7 @@ def decide_review(
         decision.favourable if result == "upheld" else not decision.favourable
     )
     session.flush()
+    set_ground_truth(session, decision.id, decision.ground_truth)
     audit.record(
         session,
         AuditEvent(

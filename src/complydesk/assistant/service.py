@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from complydesk.assistant.backends import Backend
 from complydesk.assistant.backends.faq import FaqBackend, load_knowledge_base
 from complydesk.assistant.backends.openai_compat import OpenAICompatBackend
@@ -65,17 +63,6 @@ def transfer_gate(settings: Settings, endpoint: Endpoint, clock: Clock) -> Trans
     recipient in that country whose mechanisms pass; it fails closed when the
     deployment's country is not set.
     """
-    from complydesk.transfer.gate import check_flow
+    from complydesk.transfer.live import AssistantGate
 
-    def check(session: Session, jurisdiction: str) -> str | None:
-        result = check_flow(
-            session,
-            settings,
-            country=endpoint.country.upper(),
-            recipient=endpoint.transfer_recipient,
-            now=clock(),
-            jurisdiction=jurisdiction,
-        )
-        return None if result.allowed else (result.reason or "transfer_blocked")
-
-    return check
+    return AssistantGate(settings, endpoint, clock)  # also counts who was sent

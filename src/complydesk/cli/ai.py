@@ -38,6 +38,17 @@ def _pack(name: str | None) -> Any:
     return load_pack(name or settings.default_pack, settings.policy_dir)
 
 
+def _text(text: str) -> str:
+    """A customer message as the API takes it: 1 to 4000 characters."""
+    from complydesk.assistant.conversation import MAX_MESSAGE_CHARS
+
+    if not text.strip():
+        raise fail("TEXT must not be empty")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise fail(f"TEXT is longer than {MAX_MESSAGE_CHARS} characters")
+    return text
+
+
 def _utf8_streams() -> None:
     for stream in (sys.stdin, sys.stdout):
         if hasattr(stream, "reconfigure"):
@@ -76,12 +87,15 @@ def handoff_cmd(
             raise fail(f"{jsonl} is not a readable file")
         handle = sys.stdin if str(jsonl) == "-" else jsonl.open(encoding="utf-8")
         with handle:
-            for line in handoff_lines(handle, detector):
-                sys.stdout.write(line + "\n")
-                sys.stdout.flush()
+            try:
+                for line in handoff_lines(handle, detector):
+                    sys.stdout.write(line + "\n")
+                    sys.stdout.flush()
+            except UnicodeDecodeError:
+                raise fail("the JSONL input is not UTF-8 text") from None
         return
     assert text is not None
-    decision = detector.detect(text)
+    decision = detector.detect(_text(text))
     if as_json:
         print_json(
             {**decision.to_dict(), "reasons": [str(r) for r in decision.reasons]}
@@ -105,6 +119,7 @@ def ask_cmd(
 
     config = load_config(get_settings().ai_config_file)
     bot = FaqBackend(load_knowledge_base(config.knowledge_base), config.faq_threshold)
+    text = _text(text)
     answer = bot.answer("cli", text, [], lang=language_of(text), jurisdiction="")
     result = {
         "understood": answer.understood,
@@ -226,7 +241,10 @@ def fairness_cmd(
         if record:
             _record(session, report)
     if html is not None:
-        html.write_text(render_html(report), encoding="utf-8")
+        try:
+            html.write_text(render_html(report), encoding="utf-8")
+        except OSError:
+            raise fail(f"--html {html}: cannot write the report there") from None
     if as_json:
         print_json(report.to_dict())
         return

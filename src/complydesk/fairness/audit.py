@@ -26,14 +26,12 @@ from statistics import NormalDist
 from typing import Any, NamedTuple
 
 import pandas as pd
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from complydesk.errors import InvalidInput
+from complydesk.fairness.groups import UNKNOWN  # noqa: F401 (re-exported)
 from complydesk.policy.pack import PolicyPack
-from complydesk.store.models import AiDecision
 
-UNKNOWN = "(unknown)"
 MAX_ATTRIBUTES = 4
 
 
@@ -303,39 +301,14 @@ def audit_frame(
 def load_decisions(
     session: Session, by: list[str], policy: str | None = None
 ) -> pd.DataFrame:
-    """The decision log, counted in the database per (groups, outcome, truth).
+    """The decision log, counted per (groups, outcome, ground truth).
 
-    One GROUP BY over the JSON attributes (json_extract on SQLite, ->> on
-    PostgreSQL): a million decisions come back as a few dozen rows with their
-    count in `w`, which `audit_frame` takes as weights. Nothing per decision
-    crosses into Python.
+    Reads the coded audit rows (complydesk.fairness.groups): a million
+    decisions come back as a few dozen rows with their count in `w`, which
+    `audit_frame` takes as weights.
     """
+    from complydesk.fairness.groups import load_counts
+
     if not by or len(by) > MAX_ATTRIBUTES:
         raise InvalidInput(f"give 1 to {MAX_ATTRIBUTES} attributes to group by")
-    groups = [
-        AiDecision.audit_groups[a].as_string().label(f"g{i}") for i, a in enumerate(by)
-    ]
-    query = select(
-        *groups,
-        AiDecision.favourable,
-        AiDecision.ground_truth,
-        func.count().label("w"),
-    ).group_by(*groups, AiDecision.favourable, AiDecision.ground_truth)
-    if policy is not None:
-        query = query.where(AiDecision.policy == policy)
-    rows = session.execute(query).all()
-    frame = pd.DataFrame(
-        {
-            "favourable": [bool(r.favourable) for r in rows],
-            "ground_truth": [
-                math.nan if r.ground_truth is None else float(r.ground_truth)
-                for r in rows
-            ],
-            "w": [int(r.w) for r in rows],
-        }
-    )
-    for i, attribute in enumerate(by):
-        frame[attribute] = pd.Categorical(
-            [str(getattr(r, f"g{i}") or UNKNOWN) for r in rows]
-        )
-    return frame
+    return load_counts(session, by, policy)

@@ -99,6 +99,9 @@ NEVER_EXPORTED = (
     "ai_decisions",
     "ai_decision_reviews",
     "ai_fairness_runs",
+    "ai_audit_facts",
+    "ai_audit_labels",
+    "ai_audit_attributes",
 )
 BATCH = 500
 

@@ -243,6 +243,12 @@ def decide(
 
     customer = session.get(Customer, body.customer_id)
     pack_name = body.pack or (customer.jurisdiction if customer else None)
+    if body.pack is None and pack_name is not None:
+        if pack_name not in available_packs(ctx.settings.policy_dir):
+            raise InvalidInput(
+                f"customer {body.customer_id}: jurisdiction {pack_name[:32]} has "
+                "no policy pack; name one as pack"
+            )
     pack = _pack(ctx, pack_name)
     from complydesk.assistant.config import load_config
 

@@ -1,6 +1,9 @@
 """SQLAlchemy tables, one module per domain; importing this registers them all."""
 
 from complydesk.store.models.assistant import (
+    AiAuditAttribute,
+    AiAuditFact,
+    AiAuditLabel,
     AiConversation,
     AiDecision,
     AiDecisionReview,
@@ -35,6 +38,9 @@ from complydesk.store.models.transfer import (
 )
 
 __all__ = [
+    "AiAuditAttribute",
+    "AiAuditFact",
+    "AiAuditLabel",
     "AiConversation",
     "AiDecision",
     "AiDecisionReview",

@@ -7,8 +7,12 @@ AI label of every bot message, when and why a conversation went to a human and
 how long that took, and every automated decision with its rule trace, its
 explanation and any human review. Free text a person wrote (decision inputs,
 explanations that quote them, review statements) is personal and sealed.
-`audit_groups` holds coarse group labels (region, age band, gender, tier) kept
-only for fairness audits; decision policies never see them.
+Coarse group labels (region, age band, gender, tier) kept only for fairness
+audits live apart from the decision: `ai_audit_facts` holds, per decision,
+only what an audit counts (policy, outcome, ground truth, label codes), with
+no customer id, key ref, time or text; `ai_audit_attributes` and
+`ai_audit_labels` are the code book. Decision policies never see them, and
+they are deleted when the subject is erased (complydesk.fairness.groups).
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -117,7 +123,6 @@ class AiDecision(Base):
     outcome: Mapped[str] = mapped_column(String(32))
     favourable: Mapped[bool] = mapped_column(Boolean)
     trace: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    audit_groups: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     ground_truth: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     review_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
@@ -139,6 +144,62 @@ class AiDecision(Base):
         LargeBinary, nullable=True
     )
     explanation_en_masked: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    def _no_groups(self, value: dict[str, str]) -> None:
+        # Rows built by hand (older test helpers) may pass `audit_groups={}`;
+        # labels themselves go through complydesk.fairness.groups.
+        if value:
+            raise TypeError("audit group labels are stored by fairness.groups")
+
+    audit_groups = property(None, _no_groups)
+
+
+AUDIT_SLOTS = 8
+
+
+class AiAuditAttribute(Base):
+    """An audit attribute name (region, gender, …) and its column slot, 1-8."""
+
+    __tablename__ = "ai_audit_attributes"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    slot: Mapped[int] = mapped_column(SmallInteger, unique=True)
+
+
+class AiAuditLabel(Base):
+    """The code book: one coarse label of one attribute and its integer code."""
+
+    __tablename__ = "ai_audit_labels"
+    __table_args__ = (UniqueConstraint("attribute", "label"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attribute: Mapped[str] = mapped_column(ForeignKey("ai_audit_attributes.name"))
+    label: Mapped[str] = mapped_column(String(32))
+
+
+class AiAuditFact(Base):
+    """What a fairness audit counts of one decision, and nothing else.
+
+    Keyed to the decision (for review ground truth and erasure), never to
+    the customer; group labels as codes in the attribute's slot column.
+    """
+
+    __tablename__ = "ai_audit_facts"
+
+    decision_id: Mapped[int] = mapped_column(
+        ForeignKey("ai_decisions.id", ondelete="CASCADE"), primary_key=True
+    )
+    policy: Mapped[str] = mapped_column(String(64))
+    favourable: Mapped[bool] = mapped_column(Boolean)
+    ground_truth: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    g1: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    g2: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    g3: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    g4: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    g5: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    g6: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    g7: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    g8: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class AiDecisionReview(Base):

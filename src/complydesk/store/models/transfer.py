@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from complydesk.store.models.base import Base, UTCDateTime
 
 RECIPIENT_STATUSES = ("active", "suspended", "ended")
-ASSESSMENT_KINDS = ("assessment", "export")
+ASSESSMENT_KINDS = ("assessment", "export", "live")  # live: transfer/live.py
 
 
 class TransferRecipient(Base):
