@@ -72,3 +72,22 @@ def test_a_record_linking_two_known_individuals_never_merges_them() -> None:
         index.add([1, 2], sensitive=False)  # counted conservatively: still two
         index.add([2**64 - 1], sensitive=False)  # digests are unsigned 64-bit
         assert index.counts(YearRegister("cn", 2026)).individuals == 3
+
+
+def test_digests_go_through_the_vault_blind_index() -> None:
+    """A file's plain value and a database's `*_bidx` give the same digest."""
+    from complydesk.store.personal import BlindKind
+    from complydesk.vault.blind import BlindIndexer
+
+    hasher, vault = SubjectHasher(KEY), BlindIndexer(KEY)
+    for label, kind, value in [
+        ("PHONE", BlindKind.PHONE, "+86 138-1234-5678"),
+        ("EMAIL", BlindKind.EMAIL, "Zhang.Wei@Example.com"),
+        ("CN_ID_CARD", BlindKind.ID_NUMBER, "110101199003074578"),
+    ]:
+        index = vault.index(kind, value)
+        assert hasher.blind_index(label, value) == index
+        assert hasher.from_index(label, index) == hasher.digest(label, value)
+    assert hasher.from_index("PHONE", "not an index") is None
+    assert hasher.from_index("PERSON", "0123456789abcdef") is None
+    assert hasher.of_subject("k-1") == SubjectHasher(KEY).of_subject("k-1")

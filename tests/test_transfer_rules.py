@@ -219,6 +219,19 @@ def test_financial_sector_keeps_financial_accounts_in_the_country() -> None:
     assert "unconfirmed" in decision.blocking[0].citation
 
 
+def test_categories_the_deployment_keeps_at_home_never_leave() -> None:
+    who = recipient(categories=frozenset({"contact", "identity", "identity_document"}))
+    localised = Deployment(localised=frozenset({"identity_document"}))
+    kept = run(0, 5, who=who, categories=frozenset({"contact"}), deployment=localised)
+    # Declared for the recipient, so part of the flow even if this file lacks it.
+    assert kept.codes(Severity.BLOCK) == ["localisation.category"]
+    assert (
+        kept.blocking[0].citation == "deployment setting transfer_localised_categories"
+    )
+    other = Deployment(localised=frozenset({"financial_account"}))
+    assert run(0, 5, who=who, deployment=other).allowed
+
+
 def test_undeclared_categories_block_the_transfer() -> None:
     decision = run(0, 5, categories=frozenset({"contact", "financial_account"}))
     assert decision.codes(Severity.BLOCK) == ["category.undeclared"]

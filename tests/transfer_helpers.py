@@ -6,6 +6,7 @@ The people below are synthetic (valid-looking numbers, made-up names).
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -154,6 +155,7 @@ def add_contract(
 
 
 MATRIX_RECIPIENT = "matrix-sg"
+MATRIX_UPLOADS = "matrix-up"  # its agreement keeps its profile during the walk
 MATRIX_ASSESSMENT = "TA-MATRIX00001"
 
 
@@ -163,6 +165,11 @@ def seed_transfer_matrix(app: Any) -> None:
 
     ctx = app.state.ctx
     register(ctx.sessions, ctx.audit, ref=MATRIX_RECIPIENT)
+    register(ctx.sessions, ctx.audit, ref=MATRIX_UPLOADS)
+    output = b"phone\n138****0001\n"
+    exports = ctx.settings.ensure_data_dir() / "transfer-exports"
+    exports.mkdir(mode=0o700, exist_ok=True)
+    (exports / f"{MATRIX_ASSESSMENT}.csv").write_bytes(output)
     with transaction(ctx.sessions) as session:
         recipient = registry.get_recipient(session, MATRIX_RECIPIENT)
         session.add(
@@ -177,7 +184,7 @@ def seed_transfer_matrix(app: Any) -> None:
                 decided_at=NOW,
                 actor="test",
                 allowed=True,
-                exported=False,
+                exported=True,
                 route="exempt",
                 counted=True,
                 counts={"records": 1, "individuals": 1},
@@ -185,6 +192,8 @@ def seed_transfer_matrix(app: Any) -> None:
                 summary={},
                 input_sha256="0" * 64,
                 input_bytes=10,
+                output_sha256=hashlib.sha256(output).hexdigest(),
+                output_bytes=len(output),
             )
         )
 
@@ -216,5 +225,26 @@ def transfer_request(
             "retention": "36 calendar_months",
             "security_measures": ["encryption at rest"],
         },
+        ("POST", "/v1/transfer/assessments/query"): {
+            "recipient": MATRIX_UPLOADS,
+            "query": "SELECT ref FROM customers",
+        },
+        ("POST", "/v1/transfer/exports/query"): {
+            "recipient": MATRIX_UPLOADS,
+            "query": "SELECT ref FROM customers",
+            "format": "csv",
+        },
     }
+    if (method, path) in UPLOADS:
+        concrete += f"?recipient={MATRIX_UPLOADS}"
     return concrete, bodies.get((method, path))
+
+
+UPLOADS = {("POST", "/v1/transfer/assessments"), ("POST", "/v1/transfer/exports")}
+
+
+def transfer_upload(method: str, path: str) -> tuple[dict[str, str], bytes] | None:
+    """(headers, body) for the routes that take a dataset as the request body."""
+    if (method, path) not in UPLOADS:
+        return None
+    return {"Content-Type": "text/csv"}, b"phone,order_no\n13800000001,O1\n"

@@ -118,6 +118,12 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Data categories that must never leave the country.",
     )
+    transfer_upload_max_bytes: int = Field(
+        default=100_000_000,
+        ge=1,
+        description="Largest dataset the API accepts for a transfer assessment "
+        "or export (bigger files: the CLI, which streams them).",
+    )
 
     @field_validator("default_pack")
     @classmethod

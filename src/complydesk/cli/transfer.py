@@ -59,6 +59,36 @@ WorkersOption = Annotated[
     int | None,
     typer.Option("--workers", min=1, max=64, help="Processes (default: all cores)."),
 ]
+QueryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--query",
+        help="Dataset as one read-only SELECT instead of a file (docs/transfers.md).",
+    ),
+]
+DbUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db-url",
+        help="SQLAlchemy URL the query reads (sqlite or postgresql; default: "
+        "complydesk's own database, counted by blind index, never decrypted).",
+    ),
+]
+
+
+def _source(file: Path | None, query: str | None, db_url: str | None, what: str) -> Any:
+    """The dataset: a file, or a query on our own or another database."""
+    from complydesk.transfer.query import QuerySource
+
+    if (file is None) == (query is None):
+        raise fail(f"give either {what} or --query")
+    if query is None:
+        if db_url is not None:
+            raise fail("--db-url goes with --query")
+        return file
+    own = db_url is None
+    url = get_settings().sqlalchemy_url if db_url is None else db_url
+    return QuerySource(url, query, own=own)
 
 
 @dataclass
@@ -438,15 +468,20 @@ def _finish(
 @app.command("assess")
 @handle_errors
 def assess(
-    file: Annotated[Path, typer.Argument(help="Dataset: .csv or .jsonl.")],
     recipient: RecipientOption,
+    file: Annotated[
+        Path | None, typer.Argument(help="Dataset: .csv or .jsonl (or --query).")
+    ] = None,
+    query: QueryOption = None,
+    db_url: DbUrlOption = None,
     report: ReportOption = None,
     lang: LangOption = "zh",
     jurisdiction: JurisdictionOption = None,
     workers: WorkersOption = None,
     as_json: bool = JsonOption,
 ) -> None:
-    """What sending FILE to the recipient today would need (counters unchanged).
+    """What sending FILE (or the rows of --query) to the recipient today would
+    need (counters unchanged).
 
     Exit 1 when the transfer would be refused.
     """
@@ -454,6 +489,7 @@ def assess(
     from complydesk.transfer.assessment import assess_file
 
     fmt = _report_target(report, lang)
+    source = _source(file, query, db_url, "FILE")
     with _env() as env:
         outcome = assess_file(
             env.sessions,
@@ -461,7 +497,7 @@ def assess(
             env.audit,
             utcnow,
             recipient=recipient,
-            path=file,
+            path=source,
             actor=ACTOR,
             jurisdiction=jurisdiction,
             workers=workers,
@@ -473,10 +509,19 @@ def assess(
 @handle_errors
 def export(
     recipient: RecipientOption,
-    source: Annotated[Path, typer.Option("--in", help="Dataset: .csv or .jsonl.")],
     out: Annotated[
-        Path, typer.Option("--out", help="De-identified output (same format).")
+        Path,
+        typer.Option(
+            "--out",
+            help="De-identified output (.csv or .jsonl; a file "
+            "input keeps its format).",
+        ),
     ],
+    source: Annotated[
+        Path | None, typer.Option("--in", help="Dataset: .csv or .jsonl.")
+    ] = None,
+    query: QueryOption = None,
+    db_url: DbUrlOption = None,
     report: ReportOption = None,
     lang: LangOption = "zh",
     jurisdiction: JurisdictionOption = None,
@@ -491,6 +536,7 @@ def export(
     from complydesk.transfer.export import export_file
 
     fmt = _report_target(report, lang)
+    dataset = _source(source, query, db_url, "--in")
     with _env() as env:
         outcome = export_file(
             env.sessions,
@@ -498,7 +544,7 @@ def export(
             env.audit,
             utcnow,
             recipient=recipient,
-            source=source,
+            source=dataset,
             out=out,
             actor=ACTOR,
             jurisdiction=jurisdiction,

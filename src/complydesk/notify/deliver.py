@@ -172,9 +172,9 @@ def deliver_round(
         return DeliveryReport(note="no webhook endpoints configured")
     gate = None
     if any(e.country for e in endpoints.endpoints):
-        from complydesk.transfer.gate import webhook_gate
+        from complydesk.transfer.live import WebhookGate
 
-        gate = webhook_gate(settings, sessions, clock, audit)
+        gate = WebhookGate(settings, sessions, clock, audit)
     return deliver_due(
         sessions,
         clock,
@@ -255,7 +255,7 @@ def _attempt(
     except SealError as exc:
         return Outcome("dead", exc.reason)
     body = envelope(claim.delivery_id, claim.event, claim.created_at, data)
-    return send(
+    result = send(
         endpoint,
         body,
         secret=secret,
@@ -264,6 +264,10 @@ def _attempt(
         attempt=claim.attempts,
         timestamp=int(clock().timestamp()),
     )
+    delivered = getattr(transfer_gate, "delivered", None)
+    if delivered is not None and result.kind == "delivered":
+        delivered(endpoint, data)  # complydesk.transfer.live counts who left
+    return result
 
 
 def envelope(delivery_id: str, event: str, created_at: datetime, data: bytes) -> bytes:

@@ -41,7 +41,7 @@ from complydesk.transfer.gate import (
     safe_column,
 )
 from complydesk.transfer.rules import Counts, Decision
-from complydesk.transfer.stream import Keys, StreamSummary, stream_dataset
+from complydesk.transfer.stream import Keys, Source, StreamSummary, stream_dataset
 
 MAX_REPORTED_COLUMNS = 100
 
@@ -120,6 +120,7 @@ def report_summary(
                 "outgoing": dict(sorted(summary.outgoing.items())),
                 "categories": sorted(summary.categories),
                 "sensitive_labels": summary.sensitive_labels,
+                "source": summary.source or {"kind": summary.kind},
                 "seconds": round(summary.seconds, 3),
                 "workers": summary.workers,
             }
@@ -229,12 +230,13 @@ def assess_file(
     clock: Clock,
     *,
     recipient: str,
-    path: Path,
+    path: Path | Source,
     actor: str,
     jurisdiction: str | None = None,
     workers: int | None = None,
 ) -> Outcome:
-    """Assess sending `path` to `recipient` now; counters are not changed."""
+    """Assess sending `path` (a file or a query source) to `recipient` now;
+    counters are not changed."""
     now = clock()
     with read_transaction(sessions) as session:
         ctx = load_context(session, settings, recipient, now, jurisdiction)

@@ -2,11 +2,10 @@
 
 The CAC thresholds count *people*, not rows, cumulatively from 1 January: the
 same customer in three exports is one person. Each identifier a record holds
-(phone in E.164, e-mail, ID or passport number, normalised by the vault's
-blind-index normalisers) becomes a keyed 64-bit HMAC digest under a key
-derived from `<data_dir>/blind-index.key` with its own label, so these digests
-cannot be joined with the customers' blind indexes and say nothing without the
-key. Only digests are stored (`transfer_subject_digests`).
+becomes a keyed 64-bit digest (digests.py: through the vault's blind index,
+so files and database queries give the same digest, then a key of its own so
+the digests cannot be joined with the customers' blind indexes). Only
+digests are stored (`transfer_subject_digests`).
 
 Linking: the identifiers of one record belong to one individual; a record
 sharing any digest with an earlier one (in this file or this year's register)
@@ -21,10 +20,7 @@ people a file holds.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
-import re
 import secrets
 import sqlite3
 import tempfile
@@ -36,83 +32,24 @@ from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import Table, and_, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from complydesk.errors import InvalidInput
-from complydesk.keyfile import load_or_create_key
+from complydesk.store.models.base import Base
 from complydesk.store.models.transfer import (
     TransferCounter,
     TransferSubject,
     TransferSubjectDigest,
 )
-from complydesk.store.personal import BlindKind
+from complydesk.transfer.digests import IDENTIFIER_KINDS, SubjectHasher, hex_digest
 from complydesk.transfer.rules import Counts
-from complydesk.vault.blind import KEY_FILE, NORMALIZERS
 
-IDENTIFIER_KINDS: dict[str, BlindKind] = {
-    "PHONE": BlindKind.PHONE,
-    "EMAIL": BlindKind.EMAIL,
-    "CN_ID_CARD": BlindKind.ID_NUMBER,
-    "PASSPORT": BlindKind.ID_NUMBER,
-    "HK_MACAU_PERMIT": BlindKind.ID_NUMBER,
-    "TAIWAN_PERMIT": BlindKind.ID_NUMBER,
-}
-# Mainland mobile numbers written plainly: their E.164 form without the
-# general (slow) parser. Anything else goes through the vault's normaliser.
-_PLAIN_MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
 LOOKUP_CHUNK = 500
 SQLITE_CHUNK = 900  # bound parameters per statement, under SQLite's old limit
 INSERT_CHUNK = 5000
 T = TypeVar("T")
-
-
-class SubjectHasher:
-    """Keyed digests of normalised identifiers; one instance per deployment key."""
-
-    def __init__(self, key: bytes) -> None:
-        self._keys = {
-            label: hmac.new(
-                key, f"complydesk/transfer/count/{label}".encode(), hashlib.sha256
-            ).digest()
-            for label in IDENTIFIER_KINDS
-        }
-
-    @classmethod
-    def from_data_dir(cls, data_dir: Path) -> SubjectHasher:
-        return cls(load_or_create_key(data_dir / KEY_FILE))
-
-    @property
-    def key_material(self) -> dict[str, bytes]:
-        """The derived keys, for worker processes (never logged or stored)."""
-        return dict(self._keys)
-
-    @classmethod
-    def from_material(cls, keys: dict[str, bytes]) -> SubjectHasher:
-        hasher = cls.__new__(cls)
-        hasher._keys = dict(keys)
-        return hasher
-
-    def digest(self, label: str, value: str) -> int | None:
-        """The 64-bit digest of an identifier, or None if it is not one."""
-        kind = IDENTIFIER_KINDS.get(label)
-        if kind is None:
-            return None
-        plain = _PLAIN_MOBILE.fullmatch(value) if label == "PHONE" else None
-        try:
-            normal = "+86" + plain[1] if plain else NORMALIZERS[kind](value)
-        except InvalidInput:
-            return None
-        mac = hmac.new(self._keys[label], normal.encode(), hashlib.sha256).digest()
-        # ID-like labels share a normaliser; the per-label key keeps a passport
-        # number and an ID number with the same characters apart.
-        return int.from_bytes(mac[:8], "big")
-
-
-def hex_digest(digest: int) -> str:
-    return f"{digest:016x}"
 
 
 @dataclass
@@ -148,7 +85,7 @@ class YearRegister:
     def unchanged_since(self, earlier: YearRegister) -> bool:
         """True when no counted export was stored between the two reads.
 
-        Every store moves `updated_at` forward (see `_bump`), so equal rows
+        Every store moves `updated_at` forward (see `bump`), so equal rows
         mean the register holds no digest the earlier look-ups missed.
         """
         if earlier.updated_at is None:  # no row before: still no one counted?
@@ -455,10 +392,15 @@ class SubjectIndex:
         chunks, never built all at once. Returns the counts as stored.
         """
         counts = self.counts(register)
+        # Core executemany on the session's connection: no ORM bookkeeping
+        # for rows nobody loads again in this transaction.
+        connection = session.connection()
+        add_subjects = insert(table_of(TransferSubject))
+        add_digests = insert(table_of(TransferSubjectDigest))
         for rows in _chunks(self._subject_rows(assessment_id, ref), INSERT_CHUNK):
-            session.execute(insert(TransferSubject), rows)
+            connection.execute(add_subjects, rows)
         for rows in _chunks(self._digest_rows(), INSERT_CHUNK):
-            session.execute(insert(TransferSubjectDigest), rows)
+            connection.execute(add_digests, rows)
         upgrades = (
             key
             for (key,) in self._db.execute(
@@ -476,13 +418,14 @@ class SubjectIndex:
                 )
                 .values(sensitive=True)
             )
-        _bump(session, register, counts, now)
+        bump(session, register, counts, now)
         return counts
 
 
-def _bump(
+def bump(
     session: Session, register: YearRegister, counts: Counts, now: datetime
 ) -> None:
+    """Set the year's counter to the counts' projection (under its lock)."""
     row = session.scalars(
         select(TransferCounter).where(
             TransferCounter.jurisdiction == register.jurisdiction,
@@ -507,6 +450,13 @@ def _bump(
     session.flush()
 
 
+def table_of(model: type[Base]) -> Table:
+    """A model's table, typed for Core statements."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
@@ -526,6 +476,7 @@ __all__ = [
     "SubjectHasher",
     "SubjectIndex",
     "YearRegister",
+    "bump",
     "hex_digest",
     "year_counters",
 ]

@@ -26,8 +26,9 @@ from complydesk.transfer import registry
 from complydesk.transfer.assessment import Outcome, keys_for, lookup_with, record
 from complydesk.transfer.counting import SubjectIndex, YearRegister
 from complydesk.transfer.gate import Context, evaluate, load_context
+from complydesk.transfer.query import QuerySource
 from complydesk.transfer.rules import Counts, Decision, Finding, Severity
-from complydesk.transfer.stream import kind_of, stream_dataset
+from complydesk.transfer.stream import Source, kind_of, stream_dataset
 
 PROFILE_CITATION = "agreement with the recipient: de-identification profile"
 
@@ -46,14 +47,19 @@ def precheck(ctx: Context) -> list[Finding]:
     return found
 
 
-def _check_paths(source: Path, out: Path) -> None:
-    kind = kind_of(source)
-    if kind_of(out) != kind:
-        raise InvalidInput(
-            f"{out.name}: the output must be a .{kind} file like the input"
-        )
-    if not source.is_file():
-        raise InvalidInput(f"{source.name}: not a readable file")
+def _check_paths(source: Path | Source, out: Path) -> None:
+    if isinstance(source, Path):
+        kind = kind_of(source)
+        if kind_of(out) != kind:
+            raise InvalidInput(
+                f"{out.name}: the output must be a .{kind} file like the input"
+            )
+        if not source.is_file():
+            raise InvalidInput(f"{source.name}: not a readable file")
+    else:
+        source.out_kind = kind_of(out)
+        if isinstance(source, QuerySource):
+            source.exporting = True
     if out.exists():
         raise Conflict(f"{out.name} already exists; choose a new output file")
     if not out.parent.is_dir():
@@ -67,13 +73,14 @@ def export_file(
     clock: Clock,
     *,
     recipient: str,
-    source: Path,
+    source: Path | Source,
     out: Path,
     actor: str,
     jurisdiction: str | None = None,
     workers: int | None = None,
 ) -> Outcome:
-    """Export `source` to `out` for `recipient` if the rules allow it today."""
+    """Export `source` (a file or a query) to `out` for `recipient` if the rules
+    allow it today."""
     _check_paths(source, out)
     now = clock()
     with read_transaction(sessions) as session:

@@ -2,11 +2,11 @@
 
 `evaluate` applies `rules.decide` to a recipient's register state and a
 dataset summary; `transfer assess` and `transfer export` call it with the
-scanned file, live flows (outbound webhooks, later the assistant's external
+scanned file, live flows (outbound webhooks, the assistant's external
 model endpoint) call `check_flow` with the register facts and this year's
 counts so far. A live flow to a receiver outside the deployment's country is
-refused unless its registered recipient passes; live flows are checked but
-not counted (their individuals are not known one by one).
+refused unless its registered recipient passes; once it went, live.py adds
+its individual to the year's counters.
 """
 
 from __future__ import annotations

@@ -164,3 +164,27 @@ class AssessmentPublic(BaseModel):
 
 ReportFormat = Literal["md", "html"]
 Lang = Literal["zh", "en"]
+ResultFormat = Literal["json", "md", "html"]
+
+
+class ExportPublic(AssessmentPublic):
+    """An allowed export: the assessment and where to fetch the output."""
+
+    download: str
+    output_bytes: int | None
+
+
+class QueryAssess(BaseModel):
+    """A dataset as one read-only SELECT on complydesk's own database."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recipient: str = Field(min_length=2, max_length=40)
+    query: str = Field(min_length=1, max_length=20_000)
+    jurisdiction: str | None = Field(
+        default=None, max_length=32, pattern=r"^[a-z][a-z0-9-]*$"
+    )
+
+
+class QueryExport(QueryAssess):
+    format: Literal["csv", "jsonl"] = "jsonl"
