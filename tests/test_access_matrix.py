@@ -22,7 +22,12 @@ from tests.privacy_helpers import (
     matrix_notification,
     seed_privacy_matrix,
 )
-from tests.transfer_helpers import seed_transfer_matrix, transfer_request
+from tests.test_console_agent import agent_request
+from tests.transfer_helpers import (
+    seed_transfer_matrix,
+    transfer_request,
+    transfer_upload,
+)
 
 from complydesk.api.deps import AppContext, permission_of
 from complydesk.api.routes import ROUTERS
@@ -81,6 +86,21 @@ ROUTES: dict[tuple[str, str], tuple[str | Permission, bool]] = {
     ("GET", "/console/tickets"): (P.TICKETS_READ, True),
     ("GET", "/console/policy"): (P.POLICY_READ, True),
     ("GET", "/console/audit"): (P.AUDIT_VERIFY, True),
+    ("GET", "/console/compliance"): (P.COMPLIANCE_DASHBOARD, True),
+    ("GET", "/chat"): (PUBLIC, True),
+    ("POST", "/chat/start"): (PUBLIC, True),
+    ("GET", "/chat/conversation"): (PUBLIC, True),
+    ("POST", "/chat/messages"): (PUBLIC, True),
+    ("POST", "/chat/handoff"): (PUBLIC, True),
+    ("GET", "/console/agent/queue"): (P.TICKETS_READ, True),
+    ("GET", "/console/agent/tickets/{ticket_id}"): (P.TICKETS_READ, True),
+    ("POST", "/console/agent/tickets/{ticket_id}/status"): (P.TICKETS_WRITE, True),
+    ("POST", "/console/agent/tickets/{ticket_id}/assign"): (P.TICKETS_ASSIGN, True),
+    ("POST", "/console/agent/tickets/{ticket_id}/escalate"): (P.TICKETS_WRITE, True),
+    ("POST", "/console/agent/tickets/{ticket_id}/notes"): (P.TICKETS_WRITE, True),
+    ("POST", "/console/agent/tickets/{ticket_id}/replies"): (P.TICKETS_WRITE, True),
+    ("POST", "/console/agent/tickets/{ticket_id}/check"): (P.SPEECH_CHECK, True),
+    ("POST", "/console/agent/tickets/{ticket_id}/reveal"): (P.PII_UNMASK, True),
     ("GET", "/track"): (PUBLIC, True),
     ("POST", "/track"): (PUBLIC, True),
     ("GET", "/complaint-handling"): (PUBLIC, True),
@@ -143,6 +163,14 @@ ROUTES: dict[tuple[str, str], tuple[str | Permission, bool]] = {
     ("GET", "/v1/transfer/counters"): (P.TRANSFER_READ, False),
     ("GET", "/v1/transfer/assessments"): (P.TRANSFER_READ, False),
     ("GET", "/v1/transfer/assessments/{assessment_ref}"): (P.TRANSFER_READ, False),
+    ("POST", "/v1/transfer/assessments"): (P.TRANSFER_MANAGE, False),
+    ("POST", "/v1/transfer/assessments/query"): (P.TRANSFER_MANAGE, False),
+    ("POST", "/v1/transfer/exports"): (P.TRANSFER_MANAGE, False),
+    ("POST", "/v1/transfer/exports/query"): (P.TRANSFER_MANAGE, False),
+    ("GET", "/v1/transfer/exports/{assessment_ref}/download"): (
+        P.TRANSFER_MANAGE,
+        False,
+    ),
     ("GET", "/v1/transfer/assessments/{assessment_ref}/report"): (
         P.TRANSFER_READ,
         False,
@@ -246,6 +274,7 @@ def _request(
     elif path in (
         "/v1/ai/conversations/{conversation_id}/messages",
         "/v1/ai/conversations/{conversation_id}/human-replies",
+        "/chat/messages",
     ):
         body = {"text": "怎么申请七天无理由退货？"}
     elif (method, path) == ("POST", "/v1/ai/decisions"):
@@ -268,9 +297,17 @@ def _request(
     desk = desk_request(client, method, path, n)
     if desk is not None:
         concrete, body, data = desk
+    agent = agent_request(method, path)
+    if agent is not None:
+        concrete, body, data = agent
     transfer = transfer_request(method, path, n)
     if transfer is not None:
         concrete, body = transfer
+    upload = transfer_upload(method, path)
+    if upload is not None:
+        sent = {**headers, **upload[0]}
+        answer = client.request(method, concrete, headers=sent, content=upload[1])
+        return answer.status_code
     response = client.request(method, concrete, headers=headers, json=body, data=data)
     return response.status_code
 

@@ -41,6 +41,9 @@ def test_admin_cannot_unmask_and_auditor_cannot_read_tickets() -> None:
     assert Permission.PII_UNMASK not in ROLE_PERMISSIONS[Role.ADMIN]
     assert Permission.TICKETS_READ not in ROLE_PERMISSIONS[Role.AUDITOR]
     assert Permission.PII_UNMASK in ROLE_PERMISSIONS[Role.COMPLIANCE_OFFICER]
+    assert Permission.PII_UNMASK in ROLE_PERMISSIONS[Role.AGENT]
+    assert Permission.PII_UNMASK not in ROLE_PERMISSIONS[Role.SERVICE]
+    assert Permission.PII_UNMASK not in ROLE_PERMISSIONS[Role.AUDITOR]
 
 
 def test_password_is_stored_as_argon2_and_authenticates(

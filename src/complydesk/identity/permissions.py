@@ -50,6 +50,8 @@ class Permission(StrEnum):
     AI_DECIDE = "ai.decide"
     AI_REVIEW = "ai.review"
     AI_FAIRNESS = "ai.fairness"
+    # The console's compliance dashboard (aggregates, clocks, registers).
+    COMPLIANCE_DASHBOARD = "compliance.dashboard"
 
 
 _P = Permission
@@ -64,12 +66,14 @@ _DESK = {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.AGENT: frozenset(_DESK | {_P.AI_HANDOFF, _P.AI_DECIDE}),
+    # Agents and supervisors see masked copies; a reveal needs a reason and is
+    # audited (calling a customer back needs the real number now and then).
+    Role.AGENT: frozenset(_DESK | {_P.PII_UNMASK, _P.AI_HANDOFF, _P.AI_DECIDE}),
     # Supervisors route work and may send a reply the speech check blocked
     # (with a reason, audited).
     Role.SUPERVISOR: frozenset(
         _DESK
-        | {_P.RIGHTS_READ, _P.TICKETS_ASSIGN, _P.REPLIES_OVERRIDE}
+        | {_P.PII_UNMASK, _P.RIGHTS_READ, _P.TICKETS_ASSIGN, _P.REPLIES_OVERRIDE}
         # ... and take AI hand-offs and decide reviews of AI decisions.
         | {_P.AI_HANDOFF, _P.AI_DECIDE, _P.AI_REVIEW}
     ),
@@ -79,6 +83,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | {_P.RIGHTS_READ, _P.RIGHTS_MANAGE, _P.BREACH_READ, _P.BREACH_MANAGE}
         | {_P.TRANSFER_READ, _P.TRANSFER_MANAGE}
         | {_P.AI_HANDOFF, _P.AI_DECIDE, _P.AI_REVIEW, _P.AI_FAIRNESS}
+        | {_P.COMPLIANCE_DASHBOARD}
     ),
     # Registers of requests and breaches are accountability records (no
     # personal values), so auditors may read them.
@@ -88,6 +93,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | {_P.TRANSFER_READ}
         # Fairness reports are aggregates over groups, no customer records.
         | {_P.AI_FAIRNESS}
+        # The dashboard shows each auditor only the sections it may read.
+        | {_P.COMPLIANCE_DASHBOARD}
     ),
     Role.ADMIN: frozenset(
         {

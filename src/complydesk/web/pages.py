@@ -35,6 +35,7 @@ from complydesk.identity import (
 from complydesk.policy import iter_cited, load_pack
 from complydesk.store.db import read_transaction, transaction
 from complydesk.store.models import Customer, Ticket
+from complydesk.web.agent import router as agent_router
 from complydesk.web.i18n import pick_lang, translator
 from complydesk.web.public import router as public_router
 
@@ -42,6 +43,7 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
 router.routes.extend(public_router.routes)  # /track, /complaint-handling: no login
+router.routes.extend(agent_router.routes)  # /console/agent/...: the agent desk
 
 LANG_COOKIE = "complydesk_lang"
 
@@ -207,3 +209,10 @@ def mount_static(app: FastAPI) -> None:
     @app.exception_handler(PageForbidden)
     async def _forbidden(request: Request, exc: PageForbidden) -> Response:
         return render(request, "forbidden.html", None, status=403)
+
+
+# Pages built on render/require_page above; imported last since they import this.
+from complydesk.web.chat import router as chat_router  # noqa: E402
+from complydesk.web.dashboard import router as dashboard_router  # noqa: E402
+
+router.routes.extend([*dashboard_router.routes, *chat_router.routes])
