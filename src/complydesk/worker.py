@@ -86,8 +86,7 @@ def _scrub_erased(ctx: JobContext) -> str:
         total += done
         if done == 0:
             return (
-                f"{total} rows of erased customers scrubbed, "
-                f"{revived} keys re-shredded"
+                f"{total} rows of erased customers scrubbed, {revived} keys re-shredded"
             )
 
 
