@@ -101,6 +101,10 @@ ROUTES: dict[tuple[str, str], tuple[str | Permission, bool]] = {
     ("POST", "/console/agent/tickets/{ticket_id}/replies"): (P.TICKETS_WRITE, True),
     ("POST", "/console/agent/tickets/{ticket_id}/check"): (P.SPEECH_CHECK, True),
     ("POST", "/console/agent/tickets/{ticket_id}/reveal"): (P.PII_UNMASK, True),
+    ("GET", "/console/handoffs"): (P.AI_HANDOFF, True),
+    ("GET", "/console/handoffs/{conversation_id}"): (P.AI_HANDOFF, True),
+    ("POST", "/console/handoffs/{conversation_id}/replies"): (P.AI_HANDOFF, True),
+    ("POST", "/console/handoffs/{conversation_id}/check"): (P.SPEECH_CHECK, True),
     ("GET", "/track"): (PUBLIC, True),
     ("POST", "/track"): (PUBLIC, True),
     ("GET", "/complaint-handling"): (PUBLIC, True),
@@ -277,6 +281,10 @@ def _request(
         "/chat/messages",
     ):
         body = {"text": "怎么申请七天无理由退货？"}
+    elif (method, path) == ("POST", "/console/handoffs/{conversation_id}/replies"):
+        data = {"text": "您好，我是客服专员，马上为您处理。"}
+    elif (method, path) == ("POST", "/console/handoffs/{conversation_id}/check"):
+        body = {"text": "您好，我是客服专员，马上为您处理。"}
     elif (method, path) == ("POST", "/v1/ai/decisions"):
         body = {
             "policy": "refund_eligibility",

@@ -101,6 +101,18 @@ def test_disclosure_first_every_ai_message_labelled_and_handoff_flow(
     ).json()
     assert holding["replies"][0]["ai"]["kind"] == "handoff_notice"
 
+    # A person's reply is speech-checked too: an absolute promise is blocked
+    # and nothing reaches the customer.
+    blocked = client.post(
+        f"/v1/ai/conversations/{cid}/human-replies",
+        json={"text": "我们保证24小时内发货，绝对没问题。"},
+        headers=agent,
+    )
+    assert blocked.status_code == 422, blocked.text
+    assert blocked.json()["verdict"] == "block" and blocked.json()["findings"]
+    assert [e.outcome for e in _audit(app, "reply.check")] == ["block"]
+    assert _audit(app, "ai.handoff.human_reached") == []
+
     human = client.post(
         f"/v1/ai/conversations/{cid}/human-replies",
         json={"text": "您好，我是客服小李，马上为您处理。"},

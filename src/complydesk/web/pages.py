@@ -216,3 +216,6 @@ from complydesk.web.chat import router as chat_router  # noqa: E402
 from complydesk.web.dashboard import router as dashboard_router  # noqa: E402
 
 router.routes.extend([*dashboard_router.routes, *chat_router.routes])
+from complydesk.web.handoffs import router as handoffs_router  # noqa: E402
+
+router.routes.extend(handoffs_router.routes)  # /console/handoffs: AI hand-offs

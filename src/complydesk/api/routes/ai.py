@@ -25,9 +25,12 @@ from complydesk.api.deps import (
     SessionDep,
     require,
 )
+from complydesk.api.problems import problem
 from complydesk.assistant import decisions as dec
 from complydesk.assistant.conversation import CHANNELS, Assistant
+from complydesk.assistant.human_replies import send_human_reply
 from complydesk.assistant.service import build_assistant
+from complydesk.desk.replies import public_finding
 from complydesk.errors import InvalidInput
 from complydesk.identity import Permission
 from complydesk.policy import PolicyPack, available_packs, load_pack
@@ -174,7 +177,11 @@ def waiting(
     return [asdict(v) for v in _assistant(request, ctx).waiting(session, queue)]
 
 
-@router.post("/conversations/{conversation_id}/human-replies", dependencies=[HANDOFF])
+@router.post(
+    "/conversations/{conversation_id}/human-replies",
+    dependencies=[HANDOFF],
+    responses={422: {"description": "Blocked by the speech check (findings)"}},
+)
 def human_reply(
     conversation_id: int,
     body: MessageBody,
@@ -182,14 +189,35 @@ def human_reply(
     session: SessionDep,
     ctx: ContextDep,
     principal: PrincipalDep,
-) -> dict[str, Any]:
-    """A person answers; the bot stops and the time to reach a human is recorded."""
-    result = _assistant(request, ctx).human_reply(
-        session, conversation_id, body.text, agent=principal.username
+) -> Any:
+    """A person answers (speech-checked: a block is 422 with the findings).
+
+    The bot stops and the time to reach a human is recorded.
+    """
+    outcome = send_human_reply(
+        _assistant(request, ctx),
+        session,
+        conversation_id,
+        body.text,
+        agent=principal.username,
+        capabilities_file=ctx.settings.capabilities_file,
     )
+    findings = [public_finding(f) for f in outcome.verdict.findings]
+    if outcome.result is None:
+        # Returned, not raised: the audit entry of the block must commit.
+        return problem(
+            422,
+            "Reply blocked",
+            "the speech check blocked this reply; see findings for the rules, "
+            "reasons and suggested rewrites",
+            verdict=outcome.verdict.verdict,
+            findings=findings,
+        )
     return {
-        "replies": [asdict(m) for m in result.replies],
-        "handoff": asdict(result.handoff) if result.handoff else None,
+        "replies": [asdict(m) for m in outcome.result.replies],
+        "handoff": asdict(outcome.result.handoff) if outcome.result.handoff else None,
+        "verdict": outcome.verdict.verdict,
+        "findings": findings,
     }
 
 
