@@ -136,3 +136,37 @@ def test_chinese_punctuation_is_not_folded_but_still_bounds_numbers() -> None:
     assert fold(text) == text  # nothing an identifier could contain
     found = [(e.label, e.text) for e in Detector().detect(text)]
     assert found == [("PHONE", "（021）62345678"), ("PHONE", "13812345678")]
+
+
+_ANCHOR_TEXTS = [
+    "收件人：张伟，地址：北京市朝阳区建国路88号3单元501室",
+    "车主王建国先生的车停在小区门口",  # 车: a cue and a surname
+    "区伟明住在广州市天河区",  # 区: a surname and an address suffix
+    "ＭＹ　ＮＡＭＥ　ＩＳ　Ｊｏｈｎ　Ｓｍｉｔｈ，住深圳市南山区科苑路15号",  # folds
+    "My name is John Smith, Mr Lee will call",
+    "@冯磊Alex 谢谢，我叫李娜",
+    "好的谢谢",
+]
+
+
+@pytest.mark.parametrize("text", _ANCHOR_TEXTS)
+def test_fused_anchor_scan_gives_what_each_recognizer_finds_alone(text: str) -> None:
+    # The Detector finds candidate positions for all anchored recognizers in
+    # one pass; each must report exactly what its own find() reports.
+    for recognizer in Registry.builtin().recognizers:
+        if not getattr(recognizer, "anchors", ()):
+            continue
+        alone = resolve(recognizer.find(Doc(text)))
+        fused = Detector(Registry([recognizer]), threshold=0.0).detect(text)
+        assert fused == alone, recognizer.name
+
+
+def test_ascii_part_of_doc_drops_everything_else_and_sets_the_gates() -> None:
+    doc = Doc("我的邮箱ａ＠ｂ．ｃｎ，电话１３８ 1234 5678")
+    assert doc.ascii == "a@b.cn138 1234 5678" and doc.has_at and doc.has_latin
+    assert doc.has_digit_run
+    plain = Doc("好的，谢谢您！")
+    assert plain.ascii == "" and not (plain.has_at or plain.has_latin)
+    assert not plain.has_digit_run
+    # Digits glued across dropped Chinese text are no run in the text itself.
+    assert not Doc("12号34栋").has_digit_run

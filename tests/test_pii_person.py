@@ -127,6 +127,11 @@ def test_when_brand_or_company_then_model_finds_no_person(text: str) -> None:
         ("怎么回事？@罗永浩 @锤子科技客服", "罗永浩"),
         ("@彭于晏，谁是你心目中", "彭于晏"),
         ("Ｓｅｅ＠陈士渠：个人认为", "陈士渠"),
+        # A name at the start of a longer handle, ending where the handle
+        # goes on with Latin letters, digits or a particle.
+        ("@冯磊Alex 你好", "冯磊"),
+        ("谢谢@刘依依2013 的转发", "刘依依"),
+        ("//@孙雅涵的漫画:太好笑了", "孙雅涵"),
     ],
 )
 def test_when_handle_is_a_real_name_then_person(text: str, name: str) -> None:
@@ -145,6 +150,10 @@ def test_when_handle_is_a_real_name_then_person(text: str, name: str) -> None:
         "谢谢@小米手机 的回复",
         "@周黑鸭 官方怎么不回",
         "@高德地图 导航错了",
+        "@张伟客服 你好",  # a name running into more Chinese: an account
+        "@周生生珠宝客服 在吗",
+        "@小米MIUI 更新失败",
+        "@华为Mate 黑屏",
         "邮件发到wang.lei@example.com了",
     ],
 )

@@ -1,15 +1,23 @@
-"""Detection: run every recognizer over one folded copy, then resolve overlaps."""
+"""Detection: one anchor scan, the recognizers that have candidates, then overlaps.
+
+Per text: one regex pass (complydesk.pii.anchors) finds the positions where
+the anchored recognizers (person cues, the name scorer, addresses) can match
+and whether the text needs width folding; the other recognizers run behind
+cheap gates (an '@', four digits in a row, ...) computed once per text.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
+from typing import cast
 
+from complydesk.pii.anchors import AnchorScan
 from complydesk.pii.entity import Entity
-from complydesk.pii.recognizer import Gated, Recognizer
+from complydesk.pii.recognizer import Anchored, Gated, Recognizer
 from complydesk.pii.registry import Registry, normalize_allowed
 from complydesk.pii.resolve import resolve
-from complydesk.pii.text import Doc
+from complydesk.pii.text import FOLD_CHARS, Doc, fold
 
 DEFAULT_THRESHOLD = 0.5
 
@@ -28,20 +36,40 @@ class Detector:
     ) -> None:
         self.registry = registry or Registry.builtin()
         self.threshold = threshold
-        self._plan = _plan(self.registry.recognizers)
+        recognizers = self.registry.recognizers
+        anchored = [cast(Anchored, r) for r in recognizers if _anchors(r)]
+        scan = AnchorScan([r.anchors for r in anchored], FOLD_CHARS)
+        self._scan_text = scan.scan
+        self._find_at = tuple(r.find_at for r in anchored)
+        self._plan = _plan([r for r in recognizers if not _anchors(r)])
 
     def detect(self, text: str) -> list[Entity]:
         if not text:
             return []
-        doc = Doc(text)
+        scan = self._scan_text
+        needs_fold, positions = scan(text)
+        if needs_fold:
+            folded = fold(text)
+            positions = scan(folded)[1]
+            doc = Doc(text, folded)
+        else:
+            doc = Doc(text, text)
         found: list[Entity] = []
-        append, threshold = found.append, self.threshold
-        for gate, finders in self._plan:
-            if gate is None or gate(doc):
-                for find in finders:
-                    for entity in find(doc):
-                        if entity.score >= threshold:
-                            append(entity)
+        extend = found.extend
+        if positions is not None:
+            for find_at, at in zip(self._find_at, positions, strict=False):
+                if at:
+                    extend(find_at(doc, at))
+        for needs, gated in self._plan:
+            if needs is None or needs(doc):
+                for gate, finders in gated:
+                    if gate is None or gate(doc):
+                        for find in finders:
+                            extend(find(doc))
+        if not found:
+            return found
+        threshold = self.threshold
+        found = [e for e in found if e.score >= threshold]
         if found and self.registry.allowlist:
             allow = self.registry.allowlist
             found = [e for e in found if normalize_allowed(e.text) not in allow]
@@ -53,26 +81,38 @@ class Detector:
 
 
 Finder = Callable[[Doc], Iterable[Entity]]
-Plan = list[tuple[Callable[[Doc], bool] | None, list[Finder]]]
+Test = Callable[[Doc], bool]
+Plan = tuple[
+    tuple[Test | None, tuple[tuple[Test | None, tuple[Finder, ...]], ...]], ...
+]
+
+
+def _anchors(recognizer: Recognizer) -> bool:
+    return bool(getattr(recognizer, "anchors", ()))
 
 
 def _plan(recognizers: list[Recognizer]) -> Plan:
-    """Group recognizers by gate so each gate runs once per text.
+    """Group recognizers by `needs`, then by gate: each test runs once per text.
 
     Order does not matter for the result: overlaps resolve by score, length,
     label priority and name, never by which recognizer ran first.
     """
-    groups: dict[object, list[Finder]] = {}
-    gates: dict[object, Callable[[Doc], bool] | None] = {}
+    groups: dict[object, dict[object, list[Finder]]] = {}
+    tests: dict[object, Test | None] = {None: None}
     for recognizer in recognizers:
+        needs: Test | None = None
+        gate: Test | None = None
+        inner = recognizer
         if isinstance(recognizer, Gated):
-            gate, inner = recognizer.gate, recognizer.inner
-        else:
-            gate, inner = None, recognizer
+            gate, inner, needs = recognizer.gate, recognizer.inner, recognizer.needs
+        outer = id(needs) if needs is not None else None
         key = id(gate) if gate is not None else None
-        groups.setdefault(key, []).append(inner.find)
-        gates[key] = gate
-    return [(gates[key], members) for key, members in groups.items()]
+        groups.setdefault(outer, {}).setdefault(key, []).append(inner.find)
+        tests[outer], tests[key] = needs, gate
+    return tuple(
+        (tests[outer], tuple((tests[key], tuple(f)) for key, f in by_gate.items()))
+        for outer, by_gate in groups.items()
+    )
 
 
 @cache

@@ -10,11 +10,12 @@ configuration (registry.py) builds exactly these.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Protocol
 
+from complydesk.pii.anchors import Anchor
 from complydesk.pii.entity import Entity
 from complydesk.pii.text import Doc
 
@@ -65,6 +66,21 @@ class Context:
 NO_CONTEXT = Context()
 
 
+class Anchored(Recognizer, Protocol):
+    """A recognizer whose matches start only at its `anchors` (anchors.py).
+
+    The Detector finds those positions for all anchored recognizers in one
+    pass and calls `find_at` with them (never with an empty list); `find`
+    must give the same result on its own. Empty `anchors` means "not
+    anchored in this configuration": the Detector then calls `find`.
+    """
+
+    @property
+    def anchors(self) -> tuple[Anchor, ...]: ...
+
+    def find_at(self, doc: Doc, positions: list[int]) -> Iterable[Entity]: ...
+
+
 @dataclass(frozen=True)
 class PatternRecognizer:
     """A regex, a validator and context rules, emitting one label.
@@ -87,9 +103,11 @@ class PatternRecognizer:
     def labels(self) -> tuple[str, ...]:
         return (self.label,)
 
-    def find(self, doc: Doc) -> Iterator[Entity]:
+    def find(self, doc: Doc) -> list[Entity]:
+        out: list[Entity] = []
+        has_v = "v" in self.pattern.groupindex
         for match in self.pattern.finditer(doc.folded):
-            if "v" in self.pattern.groupindex and match.group("v") is not None:
+            if has_v and match.group("v") is not None:
                 start, end = match.span("v")
             else:
                 start, end = match.span()
@@ -99,7 +117,10 @@ class PatternRecognizer:
             score = self.context.adjust(doc, start, end, self.score)
             if score is None:
                 continue
-            yield Entity(self.label, start, end, doc.text[start:end], score, self.name)
+            out.append(
+                Entity(self.label, start, end, doc.text[start:end], score, self.name)
+            )
+        return out
 
 
 def strip_separators(value: str) -> str:
@@ -113,11 +134,15 @@ class Gated:
 
     The Detector evaluates each distinct gate once per text and skips every
     recognizer behind a closed one, so gates should be shared objects (e.g.
-    one `has_digit_run` for all number-shaped recognizers).
+    one `has_digit_run` for all number-shaped recognizers). `needs` is an
+    optional cheaper test the gate implies (`has_latin`, `has_at`): the
+    Detector groups gates by it and skips the whole group, without calling
+    any gate, on texts that fail it (most chat messages have no ASCII letter).
     """
 
     inner: Recognizer
     gate: Callable[[Doc], bool]
+    needs: Callable[[Doc], bool] | None = None
 
     @property
     def name(self) -> str:
@@ -128,6 +153,8 @@ class Gated:
         return self.inner.labels
 
     def find(self, doc: Doc) -> Iterable[Entity]:
+        if self.needs is not None and not self.needs(doc):
+            return ()
         return self.inner.find(doc) if self.gate(doc) else ()
 
 

@@ -28,13 +28,13 @@ _FOLD.update(
     }
 )
 FOLD_TABLE = _FOLD
-_FOLDABLE = re.compile(
-    "[" + "".join(re.escape(chr(cp)) for cp in sorted(_FOLD) if _FOLD[cp] != cp) + "]+"
-)
+# Every character that folding changes (the Detector's one-pass scan looks for them).
+FOLD_CHARS = "".join(chr(cp) for cp in sorted(_FOLD) if _FOLD[cp] != cp)
+_FOLDABLE = re.compile("[" + "".join(re.escape(c) for c in FOLD_CHARS) + "]+")
 
 
 _RUN4 = re.compile(r"[0-9]{4}")
-_LATIN = re.compile(r"[A-Za-z]")
+_RUN4_ASCII = re.compile(r"[0-9]{4}")
 
 
 def _fold_run(match: re.Match[str]) -> str:
@@ -53,21 +53,50 @@ def fold(text: str) -> str:
 class Doc:
     """One text under detection: the original and its folded copy.
 
+    `ascii` is the folded text's ASCII characters only (everything else
+    dropped, in C): a few bytes for most Chinese chat messages, so the cheap
+    presence tests recognizers are gated on run on it instead of scanning the
+    whole text once per test. A test on `ascii` may say yes where the text
+    has no match (characters glue together where CJK was dropped); it never
+    says no where there is one, because an all-ASCII match in the text is a
+    contiguous run of `ascii` too.
+
     `has_digit_run` says whether there are 4 digits in a row (every
-    number-shaped PII has them) and `has_latin` whether there is any ASCII
-    letter (plates, romanised names): most chat messages have neither, so
-    those recognizers skip them at once. A plain slotted class: one is built per
-    message on the hot path.
+    number-shaped PII has them), `has_latin` whether there is any ASCII
+    letter (plates, romanised names), `has_at` whether there is an '@':
+    most chat messages have none of them, so those recognizers skip them at
+    once. A plain slotted class: one is built per message on the hot path;
+    `mentions` (@handles) is filled on first use by the recognizers that
+    share it.
     """
 
-    __slots__ = ("folded", "has_at", "has_digit_run", "has_latin", "text")
+    __slots__ = (
+        "ascii",
+        "folded",
+        "has_at",
+        "has_digit_run",
+        "has_latin",
+        "mentions",
+        "text",
+    )
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, folded: str | None = None) -> None:
+        # `folded` is passed by a caller that already knows it (the Detector).
         self.text = text
-        self.folded = folded = fold(text)
-        self.has_digit_run = _RUN4.search(folded) is not None
-        self.has_latin = _LATIN.search(folded) is not None
-        self.has_at = "@" in folded
+        self.folded = folded = fold(text) if folded is None else folded
+        # (A str, not bytes: `b"@" in some_bytes` first tries the needle as an
+        # int and formats, then clears, a TypeError.)
+        self.ascii = asc = folded.encode("ascii", "ignore").decode("ascii")
+        # lower/upper of ASCII-only text touch only letters: they differ iff
+        # there is one.
+        self.has_latin = asc.lower() != asc.upper()
+        self.has_at = "@" in asc
+        self.has_digit_run = (
+            len(asc) >= 4
+            and _RUN4_ASCII.search(asc) is not None
+            and (len(asc) == len(folded) or _RUN4.search(folded) is not None)
+        )
+        self.mentions: list[tuple[int, int]] | None = None
 
     def before(self, start: int, window: int) -> str:
         """Lower-cased folded text just before `start` (for context words)."""

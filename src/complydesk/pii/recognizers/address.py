@@ -16,12 +16,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
+from complydesk.pii.anchors import Anchor, own_positions
 from complydesk.pii.entity import Entity
 from complydesk.pii.gazetteer import divisions, trie_pattern
 from complydesk.pii.labels import Label
 from complydesk.pii.recognizer import Recognizer
 from complydesk.pii.text import Doc
 
+_ADDRESS = Label.ADDRESS.value
 # Characters that never sit inside a place name: particles, pronouns, verbs.
 _STOP = (
     "的了是在和与及跟说给把被让对向从也都就还又很太不没有"
@@ -88,7 +90,7 @@ _SFX: dict[str, str] = {
     "区": "社小发",
 }
 # One character class: the engine skips ahead at 100+ M chars/s.
-_FAST = re.compile("[" + "".join(sorted(_DIV_CHARS | set(_SFX) | _UNIT_CHARS)) + "]")
+ANCHORS = (Anchor("".join(sorted(_DIV_CHARS | set(_SFX) | _UNIT_CHARS))),)
 
 
 @cache
@@ -141,11 +143,34 @@ def _chain_left(text: str, start: int, floor: int) -> int:
 
 
 @cache
-def _division_regex(chained: bool = True) -> re.Pattern[str]:
-    """Division names; county short forms (望城, 白云) only when `chained`."""
+def _division_names(chained: bool) -> tuple[frozenset[str], frozenset[str], list[int]]:
+    """(names, their first characters, name lengths longest first).
+
+    County short forms (望城, 白云) only when `chained`.
+    """
     anchors, county = divisions()
-    names = set(anchors) | set(county) if chained else set(anchors)
-    return re.compile(trie_pattern(sorted(names)))
+    names = frozenset(anchors) | frozenset(county) if chained else frozenset(anchors)
+    lengths = sorted({len(n) for n in names}, reverse=True)
+    return names, frozenset(n[0] for n in names), lengths
+
+
+def _division_at(
+    text: str, pos: int, chained: bool, limit: int | None = None
+) -> int | None:
+    """End of the longest division name at `pos` (ending by `limit`), or None.
+
+    A few dict lookups: the same answer as a trie regex over 6,000 names,
+    whose top-level alternation of ~900 first characters the regex engine
+    walks one by one on every call.
+    """
+    names, firsts, lengths = _division_names(chained)
+    if text[pos : pos + 1] not in firsts:
+        return None
+    stop = len(text) if limit is None else limit
+    for k in lengths:
+        if pos + k <= stop and text[pos : pos + k] in names:
+            return pos + k
+    return None
 
 
 @dataclass(frozen=True)
@@ -160,12 +185,20 @@ class AddressRecognizer:
     def labels(self) -> tuple[str, ...]:
         return (Label.ADDRESS.value,)
 
-    def find(self, doc: Doc) -> Iterator[Entity]:
+    @property
+    def anchors(self) -> tuple[Anchor, ...]:
+        # Bare place names can start anywhere: then the whole text is read.
+        return () if self.report_places else ANCHORS
+
+    def find(self, doc: Doc) -> list[Entity]:
+        return self.find_at(doc, own_positions(ANCHORS, doc.folded))
+
+    def find_at(self, doc: Doc, positions: list[int]) -> list[Entity]:
+        """Addresses grown from anchor characters (division, suffix, unit)."""
         text = doc.folded
         covered = 0
         found: list[tuple[int, int, float]] = []
-        for m in _FAST.finditer(text):
-            i = m.start()
+        for i in positions:
             if i < covered:
                 continue
             start: int | None = None
@@ -196,10 +229,11 @@ class AddressRecognizer:
             found.append((start, end, score))
         if self.report_places:
             found.extend(self._places(text, found))
-        for start, end, score in found:
-            yield Entity(
-                Label.ADDRESS.value, start, end, doc.text[start:end], score, self.name
-            )
+        original, name = doc.text, self.name
+        return [
+            Entity(_ADDRESS, start, end, original[start:end], score, name)
+            for start, end, score in found
+        ]
 
     def _places(
         self, text: str, found: list[tuple[int, int, float]]
@@ -248,10 +282,10 @@ def _unit_start(text: str, i: int, covered: int) -> int | None:
     if text[i] == "元" and text[i - 1 : i] != "单":
         return None
     lo = max(covered, i - 12)
-    m = _division_regex(False).search(text, lo, i)
-    if m is None or any(c in _BREAK for c in text[m.start() : i]):
+    start = next((p for p in range(lo, i) if _division_at(text, p, False, i)), None)
+    if start is None or any(c in _BREAK for c in text[start:i]):
         return None
-    return _chain_left(text, m.start(), covered)
+    return _chain_left(text, start, covered)
 
 
 _BREAK = frozenset(" ,，。；;！!？?、：:")
@@ -264,9 +298,8 @@ def _left_start(text: str, anchor: int, covered: int) -> int | None:
         return None
     # A division name inside the run starts the address there (家济南新泺大街).
     start = m.start()
-    div_re = _division_regex(False)
     for i in range(start, anchor - 1):
-        if div_re.match(text, i):
+        if _division_at(text, i, False) is not None:
             return _chain_left(text, i, covered)
     return start
 
@@ -295,8 +328,8 @@ def _walk(text: str, pos: int) -> tuple[int, tuple[int, int, int]]:
         if (
             n_named == 0
             and n_num == 0
-            and (m := _division_regex(n_div > 0).match(text, pos))
-            and text[m.end() : m.end() + 1] not in _ROAD_CHARS
+            and (stop := _division_at(text, pos, n_div > 0)) is not None
+            and text[stop : stop + 1] not in _ROAD_CHARS
         ):
             n_div += 1
         elif (m := _NUMBERED.match(text, pos)) is not None:
@@ -305,11 +338,13 @@ def _walk(text: str, pos: int) -> tuple[int, tuple[int, int, int]]:
                 r := _ROOM.match(text, m.end())
             ):
                 m = r
+            stop = m.end()
         elif (m := _NAMED.match(text, pos)) is not None:
             n_named += 1
+            stop = m.end()
         else:
             break
-        pos = end = _road_tail(text, m.end())
+        pos = end = _road_tail(text, stop)
     return end, (n_div, n_named, n_num)
 
 

@@ -13,6 +13,7 @@ import re
 
 from complydesk.pii.labels import Label
 from complydesk.pii.recognizer import Gated, PatternRecognizer, Recognizer, has_latin
+from complydesk.pii.text import Doc
 
 _SUFFIX = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct"
@@ -53,7 +54,19 @@ PO_BOX = PatternRecognizer(
 )
 
 
+# A street address is a house number and, later, a capitalised suffix word.
+_STREET_HINT = re.compile(r"[0-9][^A-Z]*[A-Z]")
+
+
+def _may_have_street(doc: Doc) -> bool:
+    return _STREET_HINT.search(doc.ascii) is not None
+
+
+def _may_have_po_box(doc: Doc) -> bool:
+    return "box" in doc.ascii.lower()
+
+
 RECOGNIZERS: list[Recognizer] = [
-    Gated(STREET_ADDRESS, has_latin),
-    Gated(PO_BOX, has_latin),
+    Gated(STREET_ADDRESS, _may_have_street, has_latin),
+    Gated(PO_BOX, _may_have_po_box, has_latin),
 ]

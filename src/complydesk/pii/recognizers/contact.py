@@ -17,7 +17,12 @@ import phonenumbers
 
 from complydesk.pii.entity import Entity
 from complydesk.pii.labels import Label
-from complydesk.pii.recognizer import Gated, PatternRecognizer, Recognizer, has_at
+from complydesk.pii.recognizer import (
+    Gated,
+    PatternRecognizer,
+    Recognizer,
+    has_at,
+)
 from complydesk.pii.recognizers.numbers import (
     REFERENCE_WORDS,
     digits,
@@ -42,22 +47,31 @@ EMAIL = PatternRecognizer(
 )
 
 PHONE_WORDS = ("电话", "手机", "号码", "联系", "致电", "来电", "tel", "phone", "mobile")
+# Each pattern here starts with a character class and re-checks what came
+# before with look-behinds *after* it: a leading look-behind would make the
+# regex engine try a full match at every position of the text instead of
+# skipping to candidate characters in C.
 _MOBILE = re.compile(
-    r"(?<![0-9A-Za-z])(?<![0-9]-)(?:(?:\+|00)?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}"
+    r"[+018](?<![0-9A-Za-z][+018])(?<![0-9]-[+018])"
+    r"(?:(?<=\+)86[ -]?1|(?<=0)086[ -]?1|(?<=8)6[ -]?1|(?<=1))"
+    r"[3-9]\d[ -]?\d{4}[ -]?\d{4}"
 )
 # Allocated CN mobile prefixes: 13x, 145-149, 15x (not 154), 162/5/6/7, 170-178,
 # 18x, 19x (not 194).
 _MOBILE_PREFIX = re.compile(r"1(?:3\d|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8\d|9[0-35-9])")
 # (0571)…, 0571-…, 057164726635; 7–8 digit subscriber, maybe split 4-4.
+_AREA = r"(?:[(（]0\d{2,3}[)）]|0\d{2,3})"
 _LANDLINE = re.compile(
-    r"(?<![0-9A-Za-z])(?<![0-9]-)(?:(?:\+86|0086)[ -]?)?"
-    r"(?:[(（]0\d{2,3}[)）]|0\d{2,3})(?P<s>[ -]?)"
+    r"[+0(（](?<![0-9A-Za-z][+0(（])(?<![0-9]-[+0(（])"
+    rf"(?:(?<=\+)86[ -]?{_AREA}|(?<=0)086[ -]?{_AREA}|(?<=0)\d{{2,3}}"
+    r"|(?<=[(（])0\d{2,3}[)）])(?P<s>[ -]?)"
     r"(?:\d{7,8}|\d{3,4}[ -]\d{4})"
 )
 _INTL = re.compile(r"\+[1-9]\d{0,3}(?:[ -]?\(?\d{1,5}\)?){1,6}")
 # (415) 555-0132 / 415-555-0132 / 090-1234-5678: dashed national formats.
 _DASHED = re.compile(
-    r"(?<![0-9A-Za-z])(?<![0-9]-)(?:[(（]\d{3}[)）] ?\d{3}-\d{4}|\d{2,4}-\d{3,4}-\d{4})"
+    r"[(（0-9](?<![0-9A-Za-z][(（0-9])(?<![0-9]-[(（0-9])"
+    r"(?:(?<=[(（])\d{3}[)）] ?\d{3}-\d{4}|(?<=[0-9])\d{1,3}-\d{3,4}-\d{4})"
 )
 _GROUP_END = re.compile(r"\d(?!\d)")
 _AMOUNT_AFTER = ("元", "块", "万", "rmb", "yuan", "%")
@@ -119,6 +133,8 @@ class PhoneRecognizer:
             end = self._longest_valid(folded, start, match.group())
             if end and not glued_to_number(folded, start, end):
                 yield self._entity(doc, start, end, 0.8)
+        if "-" not in doc.ascii:
+            return  # every dashed format has a '-'
         for match in _DASHED.finditer(folded):
             start, end = match.span()
             text = match.group()
@@ -182,7 +198,7 @@ class PhoneRecognizer:
 PHONE = PhoneRecognizer()
 
 _QQ_BEFORE = re.compile(
-    r"(?:[Qq][Qq]|扣扣|企鹅)(?:号码|号|號|账号|帐号)?[^0-9\n]{0,6}?"
+    r"[Qq扣企](?:(?<=[Qq])[Qq]|(?<=扣)扣|(?<=企)鹅)(?:号码|号|號|账号|帐号)?[^0-9\n]{0,6}?"
     r"(?<![0-9])(?P<v>[1-9]\d{4,10})(?![0-9A-Za-z@])"
 )
 _QQ_AFTER = re.compile(r"[1-9](?<![0-9A-Za-z][1-9])\d{4,10}(?=的?(?:[Qq][Qq]|扣扣))")
@@ -219,7 +235,8 @@ class QQRecognizer:
 QQ = QQRecognizer()
 
 _WECHAT = re.compile(
-    r"(?:微信|薇信|威信|[Ww]ei[Xx]in|[Ww]e[Cc]hat|[WwVv][Xx]|[Vv]信)"
+    r"[微薇威WwVv](?:(?<=[微薇威])信|(?<=[Ww])ei[Xx]in|(?<=[Ww])e[Cc]hat"
+    r"|(?<=[WwVv])[Xx]|(?<=[Vv])信)"
     r"(?P<k>号|號|id|ID|账号|帐号)?(?P<sep>[ \t:：是为]{0,4})"
     r"(?P<v>[A-Za-z][-_A-Za-z0-9]{5,19}|(?:\+?86)?1[3-9]\d{9})(?![-_A-Za-z0-9@])"
 )
@@ -256,14 +273,37 @@ class WeChatRecognizer:
 WECHAT = WeChatRecognizer()
 
 
+_WECHAT_CN = ("微信", "薇信", "威信", "V信", "v信")
+_WECHAT_LATIN = re.compile(r"[WwVv][Xx]|[Ww]ei[Xx]in|[Ww]e[Cc]hat")
+# The character before '@' and the first one after it, as the EMAIL pattern needs.
+_EMAIL_HINT = re.compile(r"[A-Za-z0-9._%+\-]@[A-Za-z0-9]")
+
+
 def _may_have_wechat(doc: Doc) -> bool:
+    """A WeChat keyword is there (tested on the short ASCII part for wx/vx)."""
     f = doc.folded
-    return "信" in f or "x" in f or "X" in f or "hat" in f or "HAT" in f
+    if "信" in f and any(word in f for word in _WECHAT_CN):
+        return True
+    a = doc.ascii
+    if not ("x" in a or "X" in a or "hat" in a):
+        return False  # every Latin keyword has an x or 'hat'
+    return _WECHAT_LATIN.search(a) is not None
+
+
+def _may_have_qq_word(doc: Doc) -> bool:
+    """Both QQ patterns need QQ, 扣扣 or 企鹅 next to the number."""
+    f = doc.folded
+    return "扣扣" in f or "企鹅" in f or "qq" in doc.ascii.lower()
+
+
+def _may_have_email(doc: Doc) -> bool:
+    """'x@y' in ASCII: Weibo @handles (@中国电信客服) skip the e-mail regex."""
+    return _EMAIL_HINT.search(doc.ascii) is not None
 
 
 RECOGNIZERS: list[Recognizer] = [
-    Gated(EMAIL, has_at),
-    Gated(PHONE, has_digit_run),
-    Gated(QQ, has_digit_run),
+    Gated(EMAIL, _may_have_email, has_at),
+    Gated(PHONE, has_digit_run, has_digit_run),
+    Gated(QQ, _may_have_qq_word, has_digit_run),
     Gated(WECHAT, _may_have_wechat),
 ]

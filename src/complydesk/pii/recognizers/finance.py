@@ -133,4 +133,4 @@ class BankCardRecognizer:
 
 BANK_CARD = BankCardRecognizer()
 
-RECOGNIZERS: list[Recognizer] = [Gated(BANK_CARD, has_digit_run)]
+RECOGNIZERS: list[Recognizer] = [Gated(BANK_CARD, has_digit_run, has_digit_run)]

@@ -21,6 +21,8 @@ from complydesk.pii.recognizers.numbers import (
     digits,
     glued_to_number,
     has_digit_run,
+    has_run6,
+    has_run7,
     has_word,
 )
 from complydesk.pii.text import Doc
@@ -183,8 +185,18 @@ TAIWAN_PERMIT = PatternRecognizer(
     ),
 )
 
-# Every one of these has at least four digits in a row.
+
+def _may_have_taiwan_word(doc: Doc) -> bool:
+    """TAIWAN_PERMIT needs a context word: every one has 台, or is 'mtp'."""
+    return "台" in doc.folded or "mtp" in doc.ascii.lower()
+
+
+# Every one of these has at least four digits in a row (the group's `needs`);
+# IDs and USCCs six, passports and permits seven.
 RECOGNIZERS: list[Recognizer] = [
-    Gated(r, has_digit_run)
-    for r in (CN_ID_CARD, CN_USCC, PASSPORT, HK_MACAU_PERMIT, TAIWAN_PERMIT)
+    Gated(CN_ID_CARD, has_run6, has_digit_run),
+    Gated(CN_USCC, has_run6, has_digit_run),
+    Gated(PASSPORT, has_run7, has_digit_run),
+    Gated(HK_MACAU_PERMIT, has_run7, has_digit_run),
+    Gated(TAIWAN_PERMIT, _may_have_taiwan_word, has_digit_run),
 ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from complydesk.pii.entity import Entity
 from complydesk.pii.labels import Label
-from complydesk.pii.recognizer import Recognizer
+from complydesk.pii.recognizer import Gated, Recognizer
 from complydesk.pii.recognizers.numbers import has_word
 from complydesk.pii.text import Doc
 from complydesk.pii.validators import is_ipv6
@@ -85,4 +85,15 @@ class IpRecognizer:
 
 IP_ADDRESS = IpRecognizer()
 
-RECOGNIZERS: list[Recognizer] = [IP_ADDRESS]
+_V4_HINT = re.compile(r"[0-9]\.[0-9]")
+
+
+def may_have_ip(doc: Doc) -> bool:
+    """'1.2' or the colons of an IPv6 address in the short ASCII part."""
+    a = doc.ascii
+    if "." in a:
+        return _V4_HINT.search(a) is not None or "::" in a or a.count(":") >= 6
+    return ":" in a and ("::" in a or a.count(":") >= 6)
+
+
+RECOGNIZERS: list[Recognizer] = [Gated(IP_ADDRESS, may_have_ip)]

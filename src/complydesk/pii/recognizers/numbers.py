@@ -7,6 +7,7 @@ are shared so that every recognizer rejects them the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from operator import attrgetter
 
@@ -141,3 +142,16 @@ def digits(value: str) -> str:
 # The gate for number-shaped recognizers: attrgetter runs in C, so the gate
 # costs one attribute read per text (Doc computes the answer once).
 has_digit_run: Callable[[Doc], bool] = attrgetter("has_digit_run")
+
+_RUN6 = re.compile(r"[0-9]{6}")
+_RUN7 = re.compile(r"[0-9]{7}")
+
+
+def has_run6(doc: Doc) -> bool:
+    """Six digits in a row in the ASCII part (ID numbers, USCCs have them)."""
+    return _RUN6.search(doc.ascii) is not None
+
+
+def has_run7(doc: Doc) -> bool:
+    """Seven digits in a row in the ASCII part (passports, permits)."""
+    return _RUN7.search(doc.ascii) is not None

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from complydesk.pii.anchors import Anchor, own_positions
 from complydesk.pii.entity import Entity
 from complydesk.pii.gazetteer import divisions
 from complydesk.pii.labels import Label
@@ -93,22 +94,23 @@ _TITLE_SET = frozenset(_TITLES)
 _CUE_LENS = sorted({len(c) for c in _CUES}, reverse=True)
 
 
-def _cue_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    """`f(?=rest|rest…)` per first character: matches one character where a
-    cue starts. A branch of literal-led alternatives lets Python's regex engine
-    skip fast to candidate characters; only real cue starts reach Python."""
-    rests: dict[str, set[str]] = {}
-    for w in words:
-        rests.setdefault(w[0], set()).add(re.escape(w[1:]))
-    return re.compile(
-        "|".join(
-            f"{re.escape(f)}(?={'|'.join(sorted(r, key=lambda x: (-len(x), x)))})"
-            for f, r in sorted(rests.items())
-        )
-    )
+def _cue_anchor(words: tuple[str, ...]) -> Anchor:
+    """Where a cue may start: its first character, then any cue's remainder.
+
+    Looser than the exact cue list (我 + 字是 passes); `_cn_hit` checks the
+    exact word, so the extra positions cost a lookup and change nothing.
+    """
+    rests = sorted({re.escape(w[1:]) for w in words}, key=lambda x: (-len(x), x))
+    return Anchor("".join(sorted({w[0] for w in words})), f"(?={'|'.join(rests)})")
 
 
-_FAST = _cue_pattern((*_CUES, *_TITLES))
+# English cues (my name is, Mr …): every _EN match starts at one of these.
+_EN_ANCHOR = Anchor(
+    "MmNnIiTt",
+    r"(?<![A-Za-z][MmNnIiTt])"
+    r"(?=(?i:y name is|y name's|ame is|ame\s*:|'m| am|his is|rs?\.?|s\.?))",
+)
+ANCHORS = (_cue_anchor((*_CUES, *_TITLES)), _EN_ANCHOR)
 _SEP = re.compile("[:： ]?(?:是|为|叫|写|填)?[:： ]?")
 _EN = re.compile(
     r"[MmNnIiTt](?<![A-Za-z][MmNnIiTt])"
@@ -123,9 +125,20 @@ MENTION = re.compile(r"@[^\s@,，:：。!！?？]{1,30}")
 _BARE = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff])")
 
 
+_PERSON = Label.PERSON.value
+
+
 def mention_spans(doc: Doc) -> list[tuple[int, int]]:
-    """Spans of @handles (@中国电信济南客服): names inside them are accounts."""
-    return [m.span() for m in MENTION.finditer(doc.folded)] if doc.has_at else []
+    """Spans of @handles (@中国电信济南客服): names inside them are accounts.
+
+    Computed once per text and kept on the Doc: three recognizers ask.
+    """
+    spans = doc.mentions
+    if spans is None:
+        spans = doc.mentions = (
+            [m.span() for m in MENTION.finditer(doc.folded)] if doc.has_at else []
+        )
+    return spans
 
 
 @dataclass(frozen=True)
@@ -140,28 +153,45 @@ class PersonRecognizer:
     def labels(self) -> tuple[str, ...]:
         return (Label.PERSON.value,)
 
-    def find(self, doc: Doc) -> Iterator[Entity]:
+    @property
+    def anchors(self) -> tuple[Anchor, ...]:
+        # Stand-alone names can start anywhere: then the whole text is read.
+        return () if self.bare_names else ANCHORS
+
+    def find(self, doc: Doc) -> list[Entity]:
+        out = self.find_at(doc, own_positions(ANCHORS, doc.folded))
+        if self.bare_names:
+            out.extend(self._bare(doc, mention_spans(doc)))
+        return out
+
+    def find_at(self, doc: Doc, positions: list[int]) -> list[Entity]:
+        """Names at cue positions (see `anchors`); English cues by one regex pass."""
         text = doc.folded
-        mentions = mention_spans(doc)
         hits: list[tuple[int, int, float]] = []
-        for m in _FAST.finditer(text):
-            hit = self._cn_hit(text, m.start())
+        english = False
+        for i in positions:
+            if text[i] < "\x80":
+                english = True
+                continue
+            hit = self._cn_hit(text, i)
             if hit is not None:
                 hits.append(hit)
-        if doc.has_latin:
+        if english:
             for m in _EN.finditer(text):
                 if (h := _en_hit(m)) is not None:
                     hits.append(h)
-        last = 0
-        for start, end, score in sorted(hits):
-            if start < last or any(s <= start < e for s, e in mentions):
-                continue
-            last = end
-            yield Entity(
-                Label.PERSON.value, start, end, doc.text[start:end], score, self.name
-            )
-        if self.bare_names:
-            yield from self._bare(doc, mentions)
+        out: list[Entity] = []
+        if hits:
+            mentions = mention_spans(doc)
+            last = 0
+            for start, end, score in sorted(hits):
+                if start < last or any(s <= start < e for s, e in mentions):
+                    continue
+                last = end
+                out.append(
+                    Entity(_PERSON, start, end, doc.text[start:end], score, self.name)
+                )
+        return out
 
     def _cn_hit(self, text: str, i: int) -> tuple[int, int, float] | None:
         if text[i : i + 2] in _TITLE_SET:

@@ -99,4 +99,15 @@ def _trim(m: re.Match[str]) -> tuple[int, int]:
     return start, end
 
 
-RECOGNIZERS: list[Recognizer] = [Gated(EnglishNameRecognizer(), has_latin)]
+# Every pattern above has a lower-case letter or '.', maybe ',', spaces and
+# a capitalised word; spaces may be non-ASCII ones, dropped from `doc.ascii`.
+_HINT = re.compile(r"[a-z.],?\s*[A-Z][a-z]")
+
+
+def _may_have_name(doc: Doc) -> bool:
+    return _HINT.search(doc.ascii) is not None
+
+
+RECOGNIZERS: list[Recognizer] = [
+    Gated(EnglishNameRecognizer(), _may_have_name, has_latin)
+]

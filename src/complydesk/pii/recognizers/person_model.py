@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from complydesk.pii.anchors import Anchor, own_positions
 from complydesk.pii.entity import Entity
 from complydesk.pii.gazetteer import divisions
 from complydesk.pii.labels import Label
 from complydesk.pii.names import (
     NOT_NAMES,
+    STOP,
     char_class,
     is_cjk,
     name_model,
@@ -69,18 +71,27 @@ def _model_parts() -> tuple[re.Pattern[str], frozenset[str], float, float]:
     return rx, frozenset(reject), math.log(t / (1 - t)), t
 
 
+@cache
+def model_anchors() -> tuple[Anchor, ...]:
+    """Candidate starts (the same positions `_model_parts`' regex finds)."""
+    rx = _model_parts()[0].pattern
+    singles, nexts = rx[1 : rx.index("]")], rx[rx.index("(?=") :]
+    return (Anchor(singles, nexts),)
+
+
 def _model_hits(text: str) -> list[tuple[int, int, float]]:
     """Cue-less names: best-scoring candidate per start, greedy, non-overlapping."""
-    return _model_scorer()(text)
+    rx = _model_parts()[0]
+    return _model_scorer()(text, [m.start() for m in rx.finditer(text)])
 
 
 @cache
-def _model_scorer() -> Callable[[str], list[tuple[int, int, float]]]:
+def _model_scorer() -> Callable[[str, list[int]], list[tuple[int, int, float]]]:
     """The scoring loop with every table bound once, as closure variables.
 
     Binding ~25 tables per call cost more than scoring a typical message.
     """
-    rx, reject, zmin, thr = _model_parts()
+    _, reject, zmin, thr = _model_parts()
     m = name_model()
     ranks = surname_rank()
     given, ngram = m.given_set, m.ngram
@@ -93,11 +104,10 @@ def _model_scorer() -> Callable[[str], list[tuple[int, int, float]]]:
     start1, start2, given_words = *m.start_word[1:], m.given_words
     exp = math.exp
 
-    def hits(text: str) -> list[tuple[int, int, float]]:
+    def hits(text: str, starts: list[int]) -> list[tuple[int, int, float]]:
         out: list[tuple[int, int, float]] = []
         n = len(text)
-        for match in rx.finditer(text):
-            i = match.start()
+        for i in starts:
             two = text[i : i + 2]
             if two in reject:
                 continue
@@ -156,6 +166,7 @@ def _model_scorer() -> Callable[[str], list[tuple[int, int, float]]]:
     return hits
 
 
+_PERSON = Label.PERSON.value
 _ORG_WORDS = (
     "公司",
     "集团",
@@ -203,59 +214,98 @@ class PersonModelRecognizer:
     def labels(self) -> tuple[str, ...]:
         return (Label.PERSON.value,)
 
-    def find(self, doc: Doc) -> Iterator[Entity]:
+    @property
+    def anchors(self) -> tuple[Anchor, ...]:
+        return model_anchors()
+
+    def find(self, doc: Doc) -> list[Entity]:
+        return self.find_at(doc, own_positions(model_anchors(), doc.folded))
+
+    def find_at(self, doc: Doc, positions: list[int]) -> list[Entity]:
         text = doc.folded
+        hits = _model_scorer()(text, positions)
+        if not hits:
+            return []
         mentions = mention_spans(doc)
-        for start, end, score in _model_hits(text):
+        out: list[Entity] = []
+        for start, end, score in hits:
             if score < self.min_score or any(s <= start < e for s, e in mentions):
                 continue
             if _brand_or_org(text, end):
                 continue
-            yield Entity(
-                Label.PERSON.value, start, end, doc.text[start:end], score, self.name
+            out.append(
+                Entity(_PERSON, start, end, doc.text[start:end], score, self.name)
             )
+        return out
 
 
 @dataclass(frozen=True)
 class HandleNameRecognizer:
-    """An @handle that is a person's real name (@王冉, //@陈士渠:), not an account.
+    """An @handle that is, or starts with, a person's real name, not an account.
 
-    Names inside longer handles (@中国电信济南客服, @小米手机) stay unflagged:
-    only a handle that the trained name scorer reads, whole, as one name counts
-    (it rejects brands such as @周黑鸭), because such a handle identifies a
-    person as surely as the name does.
+    A handle that the trained name scorer reads, whole, as one name counts
+    (@王冉, //@陈士渠:; it rejects brands such as @周黑鸭), because such a
+    handle identifies a person as surely as the name does. So does a name at
+    the start of a handle when the handle goes on with something that is not
+    Chinese or with a particle (@冯磊Alex, @刘依依2013, @孙雅涵的漫画): that
+    boundary is where a name ends. Names running into more Chinese text
+    (@中国电信济南客服, @张伟客服, @周生生珠宝) stay unflagged: accounts and
+    shops are named like that.
     """
 
     name: str = "person_handle"
     score: float = 0.7
     min_model_score: float = 0.65
+    min_prefix_score: float = 0.6
 
     @property
     def labels(self) -> tuple[str, ...]:
         return (Label.PERSON.value,)
 
-    def find(self, doc: Doc) -> Iterator[Entity]:
+    def find(self, doc: Doc) -> list[Entity]:
         text = doc.folded
+        out: list[Entity] = []
         for start, end in mention_spans(doc):
             start += 1  # the @ is not part of the name
-            if not 2 <= end - start <= 4 or not all(map(is_cjk, text[start:end])):
-                continue
-            handle = text[start:end]
-            hits = _model_hits(handle)
-            whole = [sc for s, e, sc in hits if (s, e) == (0, len(handle))]
-            if not whole or whole[0] < self.min_model_score:
-                continue
-            yield Entity(
-                Label.PERSON.value,
-                start,
-                end,
-                doc.text[start:end],
-                self.score,
-                self.name,
-            )
+            name_end = self._name_end(text[start:end])
+            if name_end:
+                stop = start + name_end
+                out.append(
+                    Entity(
+                        _PERSON,
+                        start,
+                        stop,
+                        doc.text[start:stop],
+                        self.score,
+                        self.name,
+                    )
+                )
+        return out
+
+    def _name_end(self, handle: str) -> int:
+        """Length of the name the handle is or starts with, or 0."""
+        if not handle or not is_cjk(handle[0]):
+            return 0
+        # Only candidates that can overlap a name at 0 (which ends by 4) can
+        # change the first hit: score those, not the whole handle.
+        rx = _model_parts()[0]
+        if rx.match(handle) is None:
+            return 0  # no surname + given-name candidate at 0 (most accounts)
+        starts = [m.start() for m in rx.finditer(handle, 0, 5) if m.start() < 4]
+        hits = _model_scorer()(handle, starts)
+        if not hits or hits[0][0] != 0:
+            return 0
+        _, end, score = hits[0]
+        if end == len(handle):
+            whole = 2 <= end <= 4 and score >= self.min_model_score
+            return end if whole else 0
+        nxt = handle[end]
+        if is_cjk(nxt) and nxt not in STOP or score < self.min_prefix_score:
+            return 0
+        return 0 if handle.startswith(_ORG_WORDS, end) else end
 
 
 RECOGNIZERS: list[Recognizer] = [
     PersonModelRecognizer(),
-    Gated(HandleNameRecognizer(), has_at),
+    Gated(HandleNameRecognizer(), has_at, has_at),
 ]

@@ -18,6 +18,7 @@ from complydesk.pii.recognizer import (
     Recognizer,
     has_latin,
 )
+from complydesk.pii.text import Doc
 
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _A = "A-HJ-NP-Z"  # plate letters exclude I and O
@@ -39,4 +40,13 @@ LICENSE_PLATE = PatternRecognizer(
 )
 
 
-RECOGNIZERS: list[Recognizer] = [Gated(LICENSE_PLATE, has_latin)]
+# The office letter, maybe a space, then a serial with two digits at least:
+# all ASCII, so a plate leaves this in `doc.ascii`.
+_HINT = re.compile(rf"[{_A}] ?[{_A}0-9]*[0-9][{_A}0-9]*[0-9]")
+
+
+def _may_have_plate(doc: Doc) -> bool:
+    return _HINT.search(doc.ascii) is not None
+
+
+RECOGNIZERS: list[Recognizer] = [Gated(LICENSE_PLATE, _may_have_plate, has_latin)]
