@@ -135,9 +135,11 @@ def test_a_compliance_officer_reveals_with_a_reason_once(
     login(page, base, data_dir, "compliance")
     ticket = _new_ticket(page, base, "耳机退货")
     url = f"{base}/console/agent/tickets/{ticket['id']}"
-    page.goto(url)
+    opened = page.goto(url)
+    assert opened is not None and opened.ok, (opened and opened.status, url)
     assert PHONE not in page.content()
     reason = page.get_by_label("查看理由（至少 8 个字）")
+    assert reason.count() == 1, page.inner_text("body")[:500]
     reason.fill("核对回访电话")  # 6 characters: the browser refuses it
     page.get_by_role("button", name="查看明文").click()
     assert PHONE not in page.content()
