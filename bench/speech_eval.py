@@ -58,9 +58,11 @@ OUT = ROOT / "bench" / "out"
 SEED = 20261130
 SAMPLE = 50
 CATEGORIES = list(CORE_CATEGORIES)
-CHECKERS = {
-    "check": ("complydesk.speech.check", "check"),
-    "reply": ("complydesk.speech.reply", "check_reply"),
+CHECKERS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "check": ("complydesk.speech.check", "check", {}),
+    "reply": ("complydesk.speech.reply", "check_reply", {}),
+    # the reply path without the learned backstop (model.py)
+    "reply-rules": ("complydesk.speech.reply", "check_reply", {"backstop": False}),
 }
 
 Check = Callable[[str, str], Any]
@@ -68,7 +70,7 @@ Check = Callable[[str, str], Any]
 
 def load_checker(name: str) -> Check | None:
     """The checker as `f(text, role) -> Verdict`, or None (with a message)."""
-    module_name, attr = CHECKERS[name]
+    module_name, attr, kwargs = CHECKERS[name]
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
@@ -78,7 +80,7 @@ def load_checker(name: str) -> Check | None:
     if fn is None:
         print(f"missing: {module_name}.{attr} does not exist yet; nothing to measure")
         return None
-    return lambda text, role: fn(text, role=role)
+    return lambda text, role: fn(text, role=role, **kwargs)
 
 
 def findings_of(verdict: Any) -> list[Any]:
@@ -396,7 +398,9 @@ def record(title: str, body: str, checker: str) -> None:
     cmd = " ".join([py, *(shlex.quote(a) for a in sys.argv)])
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-    module, attr = CHECKERS[checker]
+    module, attr, kwargs = CHECKERS[checker]
+    if kwargs:
+        attr += "(" + ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) + ")"
     section = (
         f"\n## {title} ({stamp})\n\n"
         f"- Machine: nproc={os.cpu_count()}, {platform.machine()}, "

@@ -91,11 +91,69 @@ def test_parses_one_expression(text: str, expected: TimeExpr) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["15日前发货", "24小时前", "一定", "一般", "3月前", "in stock", "thanks a lot", ""],
+    [
+        "24小时前",
+        "一定",
+        "一般",
+        "3月前",
+        "3号楼",
+        "15号线",
+        "有3点需要注意",
+        "早一点",
+        "on the 2nd floor",
+        "in stock",
+        "thanks a lot",
+        "",
+    ],
 )
 def test_not_time_expressions(text: str) -> None:
-    # "24小时前" is "24 hours ago"; "15日" a day of the month, not a span.
+    # "24小时前" is "24 hours ago"; 3号楼 a building, 3点 "three points".
     assert parse_time_expressions(text) == []
+
+
+def date_(mday: int, month: int = 0, ahead: int = -1) -> TimeExpr:
+    return TimeExpr("date", month=month, months_ahead=ahead, mday=mday)
+
+
+def clock(hour: int, minute: int = 0, days: int = -1) -> TimeExpr:
+    return TimeExpr("clock", days=days, hour=hour, minute=minute)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "latest"),
+    [
+        # NOW is Wednesday 2025-03-12 10:00; a date is read as its day's end
+        ("15日前", date_(15), datetime(2025, 3, 16, 0, 0)),
+        ("本月20号之前", date_(20, ahead=0), datetime(2025, 3, 21, 0, 0)),
+        ("下个月3号前", date_(3, ahead=1), datetime(2025, 4, 4, 0, 0)),
+        ("4月1日前", date_(1, month=4), datetime(2025, 4, 2, 0, 0)),
+        ("十二月五号", date_(5, month=12), datetime(2025, 12, 6, 0, 0)),
+        ("5号前", date_(5), datetime(2025, 4, 6, 0, 0)),  # past: next month's
+        ("by the 15th", date_(15), datetime(2025, 3, 16, 0, 0)),
+        ("by March 20th", date_(20, month=3), datetime(2025, 3, 21, 0, 0)),
+        ("下午3点前", clock(15), datetime(2025, 3, 12, 15, 0)),
+        ("今晚8点前", clock(20, days=0), datetime(2025, 3, 12, 20, 0)),
+        ("明天上午10点前", clock(10, days=1), datetime(2025, 3, 13, 10, 0)),
+        ("今天下午三点半之前", clock(15, 30, days=0), datetime(2025, 3, 12, 15, 30)),
+        ("18:00前", clock(18), datetime(2025, 3, 12, 18, 0)),
+        ("上午9点前", clock(9), datetime(2025, 3, 13, 9, 0)),  # past: tomorrow's
+        ("by 5 pm", clock(17), datetime(2025, 3, 12, 17, 0)),
+        ("by noon tomorrow", clock(12, days=1), datetime(2025, 3, 13, 12, 0)),
+    ],
+)
+def test_calendar_dates_and_clock_times(
+    text: str, expected: TimeExpr, latest: datetime
+) -> None:
+    [(_, _, expr)] = parse_time_expressions(text)
+    assert expr == expected
+    assert local(expr).replace(tzinfo=None) == latest
+
+
+@pytest.mark.parametrize("text", ["本月5号前", "2月30日前", "4月31号"])
+def test_impossible_or_past_dates_do_not_resolve(text: str) -> None:
+    [(_, _, expr)] = parse_time_expressions(text)
+    with pytest.raises(InvalidInput):
+        local(expr)
 
 
 def test_offsets_are_code_points_into_the_original() -> None:

@@ -50,6 +50,11 @@ _EN_WORDS = re.compile(r"[A-Za-z]{2,}[\s,]+[A-Za-z']{2,}")
 _CLAUSE_SEP = frozenset("，。！？；：,.!?;:\n")
 _SENT_SEP = frozenset("。！？；.!?;\n")
 _SCAN_LIMIT = 120  # how far back/forward a clause or sentence is looked for
+_THIS_ORDER = re.compile(
+    r"(?:您|你)(?:的|这|这个)(?:一)?(?:单|订单|包裹|快递|货|退款)"
+    r"|\byour\s+(?:own\s+)?(?:order|parcel|package|refund|item)\b",
+    re.IGNORECASE,
+)
 _QUOTES = (("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"))
 # A generic category gives way to a more specific one in the same sentence:
 # "我们保证收益8%" is a financial guarantee, "I promise it ships today" a time
@@ -191,6 +196,7 @@ class _Compiled:
     unless: re.Pattern[str] | None
     sentence_scope: bool
     guards: frozenset[str]
+    alone: re.Pattern[str]  # this rule's patterns only, for the fallback
 
 
 def _back(text: str, start: int, seps: frozenset[str]) -> int:
@@ -251,7 +257,20 @@ class _Language:
                 unless=_either(rule.unless, flags),
                 sentence_scope=rule.unless_scope == "sentence",
                 guards=frozenset(rule.guards),
+                alone=re.compile(body, flags),
             )
+        self.order = list(self.rules)
+        # Per category, the union of its rules' exceptions (clause, sentence
+        # scope): the learned backstop's clause is excused by them too.
+        by_cat: dict[tuple[str, bool], list[str]] = {}
+        for rule in pack.rules:
+            key = (rule.category, rule.unless_scope == "sentence")
+            by_cat.setdefault(key, []).extend(rule.unless)
+        self.unless_by_category = {
+            key: compiled
+            for key, pats in by_cat.items()
+            if (compiled := _either(pats, flags)) is not None
+        }
         joined = "|".join(parts)
         # The look-ahead lets the engine reject most positions with one
         # character-class test instead of entering every rule's branches.
@@ -266,6 +285,7 @@ class _Language:
         self.question = _compile(g.question, flags)
         self.conditional = _compile(g.conditional, flags)
         self.attribution = _compile(g.attribution, flags)
+        self.inability = _either(g.inability, flags)
 
     def scan(
         self, norm: str, original: str, role: str, index: list[int] | None = None
@@ -280,12 +300,11 @@ class _Language:
             name = m.lastgroup
             if name is None:  # pragma: no cover - every branch is a named group
                 continue
-            c = self.rules[name]
-            s, e = m.span()
-            if role not in c.rule.roles or s < last_end.get(name, -1) or s == e:
+            s = m.start()
+            hit = self._first_unexcused(name, m.end(), norm, s, role, last_end)
+            if hit is None:
                 continue
-            if self._excused(c, norm, s, e):
-                continue
+            name, c, e = hit
             last_end[name] = e
             r = c.rule
             if index is not None:
@@ -295,6 +314,46 @@ class _Language:
                         r.explanation, r.suggestion)
             )  # fmt: skip
         return found
+
+    def _first_unexcused(
+        self,
+        name: str,
+        end: int,
+        norm: str,
+        s: int,
+        role: str,
+        last_end: dict[str, int],
+    ) -> tuple[str, _Compiled, int] | None:
+        """The rule that matched at `s`, or when it does not apply here (role,
+        overlap, exception, guard), the next rule in pack order that matches
+        at `s` and does apply: a trigger shared by two rules (链接…输入…密码)
+        must not hide the second because the first excuses itself. Only
+        triggers pay for this; most replies have none."""
+        c = self.rules[name]
+        if self._applies(name, c, norm, s, end, role, last_end):
+            return name, c, end
+        for other in self.order[self.order.index(name) + 1 :]:
+            oc = self.rules[other]
+            m = oc.alone.match(norm, s)
+            if m is not None and self._applies(
+                other, oc, norm, s, m.end(), role, last_end
+            ):
+                return other, oc, m.end()
+        return None
+
+    def _applies(
+        self,
+        name: str,
+        c: _Compiled,
+        norm: str,
+        s: int,
+        e: int,
+        role: str,
+        last_end: dict[str, int],
+    ) -> bool:
+        if role not in c.rule.roles or s < last_end.get(name, -1) or s == e:
+            return False
+        return not self._excused(c, norm, s, e)
 
     def _excused(self, c: _Compiled, text: str, s: int, e: int) -> bool:
         """Is this trigger not a violation here (exception, negation, hedge …)?"""
@@ -327,6 +386,10 @@ class _Language:
                 return True
         if "conditional" in g:
             ss = _back(text, s, _SENT_SEP)
+            # "…的订单当天发货，您这单今天肯定发": a policy for a class of orders,
+            # then this customer's own order: the condition stays behind
+            for own in _THIS_ORDER.finditer(text, ss, s):
+                ss = own.end()
             # before the trigger in its sentence, or after it in its clause
             # ("we can deliver tomorrow if you order now")
             if self.conditional.search(text[ss:s]) or self.conditional.search(
@@ -334,6 +397,40 @@ class _Language:
             ):
                 return True
         return False
+
+    def excused_span(
+        self, norm: str, s: int, e: int, category: str | None = None
+    ) -> bool:
+        """Is the clause [s, e) not the speaker's own firm claim?
+
+        For spans without a trigger (the learned backstop's clause): hedged,
+        a question, quoted or reported speech, a condition before it in its
+        sentence, or a negated promise verb (不能保证, "can't promise") or a
+        statement of inability (无法累积, "we're unable to") in it.
+        The trigger-relative negation window is not used: 绝对不会再出现 is
+        a promise that starts with a negation word. With `category`, the
+        exceptions (`unless`) of that category's rules apply as well
+        (请勿…输入密码 is a warning, 合约期内价格不变 a bounded term).
+        """
+        cs, ce = _back(norm, s, _CLAUSE_SEP), _forward(norm, e, _CLAUSE_SEP)
+        ss = _back(norm, s, _SENT_SEP)
+        clause = norm[cs:ce]
+        if category is not None:
+            se = _forward(norm, e, _SENT_SEP)
+            for sentence_scope, lo, hi in ((False, cs, ce), (True, ss, se)):
+                unless = self.unless_by_category.get((category, sentence_scope))
+                if unless is not None and unless.search(norm, lo, hi):
+                    return True
+        if self.hedge.search(clause) or self.question.search(
+            norm[cs : min(ce + 1, len(norm))].rstrip()
+        ):
+            return True
+        if _quoted(norm, s, e) or self.attribution.search(norm[ss:s].rstrip("，,：: ")):
+            return True
+        for negated in (self.negated_clause, self.inability):
+            if negated is not None and negated.search(clause):
+                return True
+        return self.conditional.search(norm[ss:s]) is not None
 
 
 def _compile(patterns: Sequence[str], flags: int) -> re.Pattern[str]:
@@ -363,6 +460,15 @@ class SpeechChecker:
         findings = prefer_specific(self.findings(text, role, lang), normalize(text))
         return Verdict(tuple(findings))
 
+    def excused_span(
+        self, norm: str, start: int, end: int, lang: str, category: str | None = None
+    ) -> bool:
+        """Do `lang`'s guards (and `category`'s exceptions) excuse the clause
+        norm[start:end] (see `_Language.excused_span`)? `norm` is
+        `normalize(text)`."""
+        engine = self._langs.get(lang)
+        return engine is not None and engine.excused_span(norm, start, end, category)
+
     def findings(
         self, text: str, role: str = "agent", lang: str | None = None
     ) -> list[Finding]:
@@ -389,6 +495,10 @@ class SpeechChecker:
         return findings
 
 
+_RANK = {"warn": 0, "block": 1}
+_ADJACENT = 4  # characters: 保证24小时内发货 is one promise, reported once
+
+
 def prefer_specific(findings: Sequence[Finding], text: str) -> list[Finding]:
     """Drop a generic finding when a more specific category is in its sentence.
 
@@ -396,7 +506,9 @@ def prefer_specific(findings: Sequence[Finding], text: str) -> list[Finding]:
     findings of the same pack (rule id prefix) compete, and the promise
     checker's findings (`promise.*`) compete with every pack. The specific
     finding carries the better reason and rewrite; reporting both would count
-    one violation twice.
+    one violation twice. A warning hides a block only when they are one phrase
+    (保证24小时内发货): "I can assure you this will be resolved today" keeps its
+    absolute promise next to the unsupported time warning.
     """
     if len(findings) < 2:
         return list(findings)
@@ -409,6 +521,10 @@ def prefer_specific(findings: Sequence[Finding], text: str) -> list[Finding]:
             pack = f.rule.split(".", 1)[0]
             if any(
                 g.category in stronger
+                and (
+                    _RANK[g.severity] >= _RANK[f.severity]
+                    or max(g.start - f.end, f.start - g.end) <= _ADJACENT
+                )
                 and g.start < hi
                 and g.end > lo
                 and g.rule.split(".", 1)[0] in (pack, "promise")

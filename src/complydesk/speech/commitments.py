@@ -20,16 +20,18 @@ time expression with the nearest action in its clause. Scope is the clause
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from complydesk.deadlines import WorkingCalendar
-from complydesk.duration import Duration
+from complydesk.deadlines import WorkingCalendar, add
+from complydesk.duration import Duration, Unit
 from complydesk.errors import InvalidInput
 from complydesk.pii.text import fold
 from complydesk.speech.capabilities import Action
+from complydesk.speech.check import first_chars
 from complydesk.speech.durations import PATTERN, TimeExpr, interpret, resolve
 
 __all__ = ["Commitment", "detect_lang", "find_commitments"]
@@ -37,10 +39,11 @@ __all__ = ["Commitment", "detect_lang", "find_commitments"]
 # Longest first inside each action: the regex takes the first alternative.
 _ACTIONS: dict[str, str] = {
     "ship": r"安排发货|发货|寄出|发出|寄给您|给您寄|发快递|出库|补发|补寄|寄回给?您?"
-    r"|(?<=今天|明天|当天|马上|立即|立刻|今晚|明早)发(?=[哈哦啊呀呢啦~，。！？,.!?\s]|$)"
+    r"|(?<=今天|明天|当天|马上|立即|立刻|今晚|明早|一定|肯定|给您|给你|就能|就会|保证)发(?:出去|过去|走)?"
+    r"(?=[了哈哦啊呀呢啦~，。！？,.!?\s]|$)"
     r"|ship(?:ped|s|ping)?\b|dispatch(?:ed|es)?\b|sent\s+out|send\s+(?:it\s+|them\s+)?out",
     "refund": r"退款到账|退款(?!申请|单|流程|政策|规则|进度|记录|原因|方式|账户|说明)"
-    r"|退回|退还|退钱|退费|返还|(?:退|打|返)到(?:您的?)?(?:卡|账户|账号|银行卡|支付宝|微信)"
+    r"|退回|退还|退钱|退费|返还|(?:退|打|返|回)到(?:您的?)?(?:卡|账户|账号|银行卡|支付宝|微信)"
     r"|(?:退|还|打|转)给(?:您|你)"
     r"|refund(?:ed|s)?\b|money\s+back|reimburse[sd]?\b",
     "deliver": r"送货上门|送达|送到|到货|派送到|配送到|收到货|能收到|可以收到"
@@ -52,10 +55,12 @@ _ACTIONS: dict[str, str] = {
     "arrive": r"arrive[sd]?\b|arrival|reach\s+you|get\s+to\s+you",
     "visit": r"上门维修|上门安装|上门服务|上门取件|上门|安排师傅|师傅过去"
     r"|过[去来](?:给您|帮您|为您)?(?:修|维修|安装|装|检修|处理|看)"
+    r"|(?:technician|engineer|plumber|electrician|installer|fitter)\s+(?:out\s+)?to\s+(?:you|your)\b"
     r"|visit\b|on-?site|(?:technician|engineer|plumber|electrician|installer|fitter)"
     r"\s+(?:will\s+)?(?:come|be\s+there|out\b|over\b|round\b|visit)"
     r"|at\s+your\s+(?:door|place|home|house|address|premises|property)",
-    "callback": r"回电话|回电|给您回复|回复您|回复|联系您|[与和跟同]您联系|致电"
+    "callback": r"回(?:个|一个)?电话|回电|给您打(?:个|一个)?电话|给您回复|回复您|回复"
+    r"|联系您|[与和跟同]您联系|致电"
     r"|给(?:您|你)(?:一个)?(?:处理)?(?:结果|答复|说法)|出(?:处理)?结果"
     r"|给您打电话"
     r"|打电话给您|回访"
@@ -105,8 +110,8 @@ _HEDGE = (
     r"|\b(?:tracking|the\s+system|(?:the\s+)?status|the\s+courier(?:'s\s+(?:site|app))?)"
     r"\s+(?:shows|says|indicates|lists)\b"
     r"|\b(?:usually|typically|normally|generally|estimated|approximately|approx"
-    r"|roughly|expected|expect|should|may|might|could|try|trying|aim|hope"
-    r"|hopefully|likely|probably|ideally|tentatively)\b"
+    r"|roughly|expected|expects?|should|may|might|could|tr(?:y|ies|ying)|aim(?:s|ing)?"
+    r"|hope[sd]?|hoping|hopefully|likely|probably|ideally|tentatively)\b"
     r"|\b(?:do(?:ing)?|try)\s+(?:my|our)\s+(?:best|utmost)\b|\bbest\s+efforts?\b"
     r"|\b(?:about|around)(?=\s+(?:[0-9]|an?\b|one|two|three|four|five))"
 )
@@ -115,7 +120,9 @@ _COND = (
     r"|有了?(?:结果|进展|消息|回复|答复)|收到(?:您的)?(?:信息|私信|回复|消息)(?:后|会)"
     # a policy for a class of orders, timed from an event: 付款后…, 16点前付款的订单…
     r"|(?:付款|下单|支付|拍下|订单生成|生成订单|签收|确认收货|审核通过|审批通过"
-    r"|收到(?:退货|退回的商品|您寄回的商品))(?:成功)?(?:后|之后|以后|的)"
+    r"|收到(?:退货|退回的商品|您寄回的商品))(?:成功)?(?:后|之后|以后)"
+    # 16点前付款的订单 is a class of orders; 您下单的商品 is this customer's order
+    r"|(?<![您你])(?:付款|下单|支付|拍下|订单生成|生成订单|签收|确认收货|审核通过|审批通过)的"
     # a class of requests or orders (…之间的咨询会在当天回复, 订单均在…): policy
     r"|的(?:订单|咨询|留言|申请|工单|包裹|商品|快递)(?=[^，,。！？]{0,4}(?:会|将|均|都|一律|统一))"
     r"|均(?=会|在|于|可|将)|一律"
@@ -135,25 +142,44 @@ _DONE = (
     r"|\b(?:was|were|has\s+been|have\s+been)\b(?=\s+(?:delivered|shipped|dispatched"
     r"|refunded|sent|credited|resolved|fixed|repaired|activated|restored)\b)"
 )
+# Reported speech: the customer's or a colleague's words, not this promise
+# (您说之前客服答应明天发货, "you said the last agent promised Friday").
+_REPORT = (
+    r"(?:您|你)(?:刚才|刚刚|之前|上次)?(?:说|提到|讲|反映|表示)(?:过)?"
+    r"|(?:上一位|之前的?|前面的?|上次的?|那位)(?:客服|同事|工作人员|专员)(?:说|承诺|答应|告诉)"
+    r"|\byou\s+(?:said|mentioned|told\s+(?:me|us)|were\s+told|wrote|asked)\b"
+    r"|\b(?:agent|rep|representative|colleague|someone|they)\s+(?:promised|said|told\s+you)\b"
+)
+# This customer's own order named after a policy ("…的订单当天发，您这单今天肯定
+# 发"): a class-of-orders condition before it no longer applies.
+_THIS = (
+    r"(?:您|你)(?:的|这个?)(?:一)?(?=单|订单|包裹|快递|货|退款|退货)|您这边的(?=订单)"
+)
 _QUESTION = r"[吗么呢](?=\s*[”’」』\"]?\s*(?:[？?。!！，,]|$))"
 _SENTENCE = r"[。！？!?；;\n]|\.(?=\s|$)"
 _CLAUSE = r"[，,：:、]|但是|不过|但|\b(?:but|however)\b"
 
+_TOKEN_PATTERN = "|".join(
+    [
+        PATTERN,
+        f"(?P<neg>{_NEG})",
+        f"(?P<hedge>{_HEDGE})",
+        f"(?P<cond>{_COND})",
+        f"(?P<disclaim>{_DISCLAIM})",
+        f"(?P<done>{_DONE})",
+        f"(?P<report>{_REPORT})",
+        f"(?P<this>{_THIS})",
+        *(f"(?P<a_{name}>{words})" for name, words in _ACTIONS.items()),
+        f"(?P<question>{_QUESTION})",
+        f"(?P<sentence>{_SENTENCE})",
+        f"(?P<clause>{_CLAUSE})",
+    ]
+)
+# Most positions of a reply cannot start any token: a look-ahead for the
+# characters that can (computed from the pattern) skips them with one test.
+_TOKEN_HEAD = first_chars(_TOKEN_PATTERN, re.IGNORECASE)
 _TOKEN = re.compile(
-    "|".join(
-        [
-            PATTERN,
-            f"(?P<neg>{_NEG})",
-            f"(?P<hedge>{_HEDGE})",
-            f"(?P<cond>{_COND})",
-            f"(?P<disclaim>{_DISCLAIM})",
-            f"(?P<done>{_DONE})",
-            *(f"(?P<a_{name}>{words})" for name, words in _ACTIONS.items()),
-            f"(?P<question>{_QUESTION})",
-            f"(?P<sentence>{_SENTENCE})",
-            f"(?P<clause>{_CLAUSE})",
-        ]
-    ),
+    _TOKEN_PATTERN if _TOKEN_HEAD is None else f"(?={_TOKEN_HEAD})(?:{_TOKEN_PATTERN})",
     re.IGNORECASE,
 )
 _REFUND_WORD = re.compile(r"退款|退回|退还|退钱|refund", re.IGNORECASE)
@@ -173,6 +199,17 @@ _HANDOFF = re.compile(
     r"转交|转给|转到|转接|转[^\s，,。]{0,3}(?:工程师|师傅|专员|部门)|派单|提交给|上报|反馈给"
 )
 _QUOTE_PAIRS = (("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"))
+# An action followed by 后 is the event a time is counted from, not the thing
+# promised: "发货后24小时内送达" promises delivery 24 hours after dispatch.
+_AFTER = re.compile(r"(?:成功)?(?:后|之后|以后)(?:的)?")
+_AFTER_EN = re.compile(
+    r"\s+(?:of|after|from)\s+(?:dispatch|shipping|shipment|despatch"
+    r"|(?:it|the\s+(?:order|parcel|package|item))\s+(?:ships|is\s+(?:shipped"
+    r"|dispatched|sent))|being\s+(?:shipped|dispatched|sent))\b",
+    re.IGNORECASE,
+)
+_ATTRIBUTE = re.compile(r"的(?=[\u4e00-\u9fff])(?!话)")
+_ANCHOR_GAP = 6  # characters between the event and the time it starts
 
 
 def _quoted(text: str, start: int) -> bool:
@@ -192,6 +229,10 @@ class Commitment:
     `hedged` is True for estimates and negations: not a firm promise.
     `negated` says which (a negation such as 无法保证 is the compliant wording).
     `time_text` is the time expression alone, for messages ("24小时内").
+    `after` is the event the time counts from when one is said ("发货后24小时内
+    送达": ship) and `offset` the time after it; `latest` then counts from now,
+    as if the event happened now, which is how capabilities are declared
+    (delivery within 3 days of dispatch).
     """
 
     action: Action
@@ -203,6 +244,8 @@ class Commitment:
     hedged: bool
     negated: bool = False
     time_text: str = ""
+    after: Action | None = None
+    offset: Duration | None = None
 
 
 @dataclass(slots=True)
@@ -242,6 +285,10 @@ def find_commitments(
             clause += 1
             continue
         tok = _Tok(kind, m.start(), m.end(), m.group(), clause)
+        if kind.startswith("a_") and _AFTER.match(folded, m.end()):
+            tok.kind = "after_" + kind[2:]  # the event a time counts from
+        elif kind.startswith("a_") and _ATTRIBUTE.match(folded, m.end()):
+            continue  # 补发的配件: the action names a thing, nothing is promised
         if kind.startswith("t_"):
             tok.expr = interpret(kind, m.group())
             if tok.expr is None:
@@ -278,8 +325,14 @@ def _sentence(
         span = sorted({time_tok.clause, action_tok.clause})
         first, last = span[0], span[-1]
         scope = _scope(toks, first, last)
-        if any(t.kind == "cond" and t.clause <= last for t in toks):
+        reset = max(
+            (t.start for t in toks if t.kind == "this" and t.start < time_tok.start),
+            default=-1,
+        )
+        if any(t.kind == "cond" and t.clause <= last and t.start > reset for t in toks):
             continue
+        if any(t.kind == "report" and t.start < time_tok.start for t in toks):
+            continue  # someone else's words reported
         later = action_tok if action_tok.start > time_tok.start else time_tok
         if any(
             t.kind == "done"
@@ -320,6 +373,9 @@ def _sentence(
             latest = resolve(time_tok.expr, now, calendar, tz)
         except InvalidInput:
             continue  # a figure past the supported date range promises nothing
+        after, offset = _anchor(toks, time_tok, text)
+        if offset is not None:
+            latest = add(now, offset, calendar, tz)
         start = min(time_tok.start, action_tok.start)
         end = max(time_tok.end, action_tok.end)
         out.append(
@@ -333,9 +389,43 @@ def _sentence(
                 hedged=hedged,
                 negated=negated,
                 time_text=text[time_tok.start : time_tok.end],
+                after=after,
+                offset=offset,
             )
         )
     return out
+
+
+def _anchor(
+    toks: list[_Tok], time_tok: _Tok, text: str
+) -> tuple[Action | None, Duration | None]:
+    """(event, time after it) when the time counts from an event said just
+    before it (发货后24小时内, 发货后次日) or after it ("within 2 days of
+    dispatch"); (None, None) when it counts from now."""
+    event: str | None = None
+    for t in toks:
+        if (
+            t.kind.startswith("after_")
+            and t.clause == time_tok.clause
+            and 0 <= time_tok.start - t.end <= _ANCHOR_GAP
+        ):
+            event = t.kind[6:]
+    if event is None and _AFTER_EN.match(text, time_tok.end):
+        event = "ship"
+    expr = time_tok.expr
+    if event is None or expr is None:
+        return None, None
+    if event in _ARRIVAL:
+        event = _ARRIVAL[event]
+    if expr.kind == "duration" and expr.duration is not None:
+        offset = expr.duration
+    elif expr.kind == "minutes":
+        offset = Duration(amount=max(1, math.ceil(expr.minutes / 60)), unit=Unit.HOURS)
+    elif expr.kind == "day_end":  # 发货后次日: by the end of the next day
+        offset = Duration(amount=expr.days + 1, unit=Unit.CALENDAR_DAYS)
+    else:
+        return None, None  # a date or weekday is absolute whatever precedes it
+    return Action(event), offset
 
 
 def _ranges(times: list[_Tok], text: str) -> tuple[set[int], set[int]]:

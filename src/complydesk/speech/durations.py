@@ -17,12 +17,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from complydesk.deadlines import WorkingCalendar, add
 from complydesk.duration import Duration, Unit
+from complydesk.errors import InvalidInput
 from complydesk.pii.text import fold
 
 __all__ = [
@@ -35,7 +36,16 @@ __all__ = [
     "zh_number",
 ]
 
-Kind = Literal["duration", "minutes", "day_end", "day_start", "week_end", "weekday"]
+Kind = Literal[
+    "duration",
+    "minutes",
+    "day_end",
+    "day_start",
+    "week_end",
+    "weekday",
+    "date",
+    "clock",
+]
 
 _ZH_DIGIT = "零〇一二两三四五六七八九"
 _ZH_NUM = rf"(?:[0-9]+(?:\.[0-9]+)?|[{_ZH_DIGIT}十百]+)"
@@ -73,8 +83,68 @@ _ZH_WEEKDAY = r"(?:一(?!定|般)|二|三|四|五|六|日|天|[1-7])"
 _EN_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 _EN_WEEKDAY = "(?:" + "|".join((*_EN_WEEKDAYS, "sunday")) + ")"
 
+# Calendar dates (15日前, 本月20号之前, 12月5日, "by the 15th", "by December 5")
+# and clock times (下午3点前, 今晚8点前, 18:00前, "by 5 pm"). A bare day number
+# is a date only with a month, a 前/之前 deadline or a promise word after it,
+# so 3号楼 and 15号线 are not dates; a bare clock needs 前 or a part of the day
+# (有3点需要注意 is not a time).
+_ZH_DAYNUM = (
+    r"(?:[1-9]|[12][0-9]|3[01]|[一二三四五六七八九]|十[一二三四五六七八九]?"
+    r"|二十[一二三四五六七八九]?|三十一?)"
+)
+_ZH_MONTH = (
+    r"(?:(?:本|这个?|当|下个?|次)月"
+    r"|(?:(?:[0-9]{4}|今|明)年)?(?:1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])月(?:份)?)"
+)
+_ZH_DEADLINE = r"(?:之前|以前|前|之内|以内|内)"
+_ZH_DATE_AHEAD = (
+    r"(?=(?:上午|下午|晚上|中午)?"
+    r"(?:一定|肯定|保证|准时|就|会|能|可以|给您|为您|帮您|给你|把))"
+)
+# 3日内 is a span of three days (t_dur), not the 3rd of the month.
+_ZH_DATE = (
+    rf"(?<![0-9零〇一二三四五六七八九十百.:/-])(?:{_ZH_MONTH}{_ZH_DAYNUM}"
+    rf"(?:号(?:当天)?{_ZH_DEADLINE}?|日(?:当天)?(?:之前|以前|前)?)"
+    rf"|{_ZH_DAYNUM}(?:号(?:当天)?(?:{_ZH_DEADLINE}|{_ZH_DATE_AHEAD})"
+    rf"|日(?:当天)?(?:之前|以前|前|{_ZH_DATE_AHEAD})))"
+)
+_ZH_PERIOD = r"(?:上午|下午|晚上|中午|傍晚|早上|凌晨|夜里|今早|今晚|明早|明晚)"
+_ZH_HOUR = r"(?:[0-9]{1,2}|[一二两三四五六七八九十]|十[一二]|二十[一二三四]?)"
+_ZH_CLOCK = (
+    r"(?<![0-9零〇一二三四五六七八九十百.:])"
+    rf"(?:(?:今天|今日|明天|明日|后天){_ZH_PERIOD}?|{_ZH_PERIOD})"
+    rf"(?:{_ZH_HOUR}(?:点|时)(?:半|整|[0-9]{{1,2}}分?|[一二三四五]十分?)?|[0-9]{{1,2}}:[0-5][0-9])(?:之前|以前|前)?"
+    rf"|(?<![0-9零〇一二三四五六七八九十百.:]){_ZH_HOUR}(?:点|时)(?:半|整|[0-9]{{1,2}}分?)?"
+    r"(?:之前|以前|前|(?=准时|按时|之内|以内|就|一定|肯定|保证))"
+    rf"|(?<![0-9.:])[0-9]{{1,2}}:[0-5][0-9](?:之前|以前|前)"
+)
+_EN_MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december",
+)  # fmt: skip
+_EN_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
+    r"|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_EN_DATE = (
+    r"(?:(?:by|before|until|no\s+later\s+than)\s+(?:the\s+)?"
+    rf"(?:[1-9]|[12][0-9]|3[01])(?:st|nd|rd|th)(?:\s+of\s+{_EN_MONTH})?"
+    rf"|(?:by|before|on|until|no\s+later\s+than)\s+{_EN_MONTH}\.?\s+"
+    r"(?:[1-9]|[12][0-9]|3[01])(?:st|nd|rd|th)?)\b"
+    r"(?!\s*(?:floor|attempt|time|try|call|step)\b)"
+)
+_EN_CLOCK = (
+    r"(?:by|before|until|no\s+later\s+than)\s+"
+    r"(?:(?:1[0-2]|0?[1-9])(?::[0-5][0-9])?\s*(?:a\.?m|p\.?m)(?:\.(?=\S))?(?![a-z])"
+    r"|(?:1[0-2]|0?[1-9])\s+o'?clock\b|noon\b|midday\b|midnight\b"
+    r"|(?:[01]?[0-9]|2[0-3]):[0-5][0-9]\b)"
+    r"(?:\s+(?:today|tonight|tomorrow))?"
+)
+
 PATTERN = "|".join(
     [
+        f"(?P<t_clock>{_ZH_CLOCK}|{_EN_CLOCK})",
+        f"(?P<t_date>{_ZH_DATE}|{_EN_DATE})",
         # zh: 24小时内 / 两个半小时 / 一天半 / 3日内 / 24h内 / 不超过两天
         rf"(?P<t_dur>(?<![前0-9.]){_ZH_BOUND}(?:{_ZH_NUM}个?半?{_ZH_UNIT}半?"
         rf"|{_ZH_NUM}日(?=之内|以内|内)|[0-9]+\s*h(?![a-z])|半个?(?:小时|钟头|天|月))"
@@ -88,7 +158,8 @@ PATTERN = "|".join(
         r"(?P<t_now>马上|立即|立刻|立马|即刻|当即|现在就|一会儿?(?=就|[给为帮]您)|待会儿?"
         r"|immediately|right\s+away"
         r"|right\s+now|straight\s+away|at\s+once|instantly)",
-        r"(?P<t_day>大后天|后天|明天(?:之内|以内|内|上午|下午|晚上|中午)?|明日|明早|明晚"
+        r"(?P<t_noon>(?:今天|今日|明天|明日)?(?:中午|午饭|午休)(?:之前|以前|前))"
+        r"|(?P<t_day>(?:今天)?下班(?:之前|以前|前)|大后天|后天|明天(?:之内|以内|内|上午|下午|晚上|中午)?|明日|明早|明晚"
         r"|次日|隔天|翌日"
         r"|今天(?:之内|以内|内|上午|下午|晚上|中午)?|今日|今晚|当天|当日"
         r"|(?:by\s+)?the\s+day\s+after\s+tomorrow|(?:by\s+)?(?:tomorrow|tmrw?\b|2moro\b)"
@@ -123,7 +194,9 @@ class TimeExpr:
     """One time expression: what it says, before it is resolved against `now`.
 
     `days` is the day offset for day anchors (0 today, 1 tomorrow); weekdays
-    keep `weekday` (0 = Monday) and `weeks_ahead` (1 for 下周/next).
+    keep `weekday` (0 = Monday) and `weeks_ahead` (1 for 下周/next). Dates
+    keep `mday` and `month` or `months_ahead`; clock times keep `hour`,
+    `minute` and `days` (-1 when no day is said: the next such time).
     """
 
     kind: Kind
@@ -133,6 +206,12 @@ class TimeExpr:
     weekday: int = 0
     weeks_ahead: int = 0
     before: bool = False
+    year: int = 0  # dates: the year said; -1 今年, -2 明年, 0 not said
+    month: int = 0  # dates: 1-12, or 0 when only the day is said
+    months_ahead: int = -1  # dates: 0 本月, 1 下个月, -1 not said
+    mday: int = 0  # dates: day of the month
+    hour: int = 0  # clock times, 24-hour
+    minute: int = 0
 
 
 def zh_number(token: str) -> float | None:
@@ -270,6 +349,86 @@ def _weekday(text: str) -> TimeExpr:
     return TimeExpr("weekday", weekday=weekday, weeks_ahead=weeks_ahead, before=before)
 
 
+_YEAR = re.compile(r"([0-9]{4})?(?:今|明)?年")
+_ZH_MORNING = re.compile(r"上午|早上|凌晨|今早|明早")
+_NUM_IN = re.compile(r"[0-9]+|[零〇一二两三四五六七八九十]+")
+_CLOCK_HM = re.compile(
+    r"(?P<h>[0-9]{1,2}|[一二两三四五六七八九十]+)(?:(?:点|时)(?P<half>半)?"
+    r"(?:(?P<m>[0-9]{1,2}|[一二三四五]十)分?)?|:(?P<mm>[0-5][0-9]))"
+)
+_EN_HM = re.compile(
+    r"(?P<h>[0-9]{1,2})(?::(?P<m>[0-9]{2}))?\s*(?:(?P<pm>p)|(?P<am>a))?", re.I
+)
+
+
+def _day_offset(low: str) -> int:
+    if "后天" in low:
+        return 2
+    if "明" in low or "tomorrow" in low:
+        return 1
+    if "今" in low or "today" in low or "tonight" in low:
+        return 0
+    return -1
+
+
+def _clock(text: str) -> TimeExpr | None:
+    low = text.lower()
+    days = _day_offset(low)
+    if "noon" in low or "midday" in low:
+        return TimeExpr("clock", days=days, hour=12)
+    if "midnight" in low:  # the end of the day said (today when none)
+        return TimeExpr("day_end", days=max(days, 0))
+    zh = _CLOCK_HM.search(text)
+    if zh is not None and not low.startswith(("by", "before", "until", "no")):
+        hour = zh_number(zh.group("h"))
+        minute = zh_number(zh.group("m") or zh.group("mm") or "0")
+        if hour is None or minute is None:
+            return None
+        h, m = int(hour), int(minute) + (30 if zh.group("half") else 0)
+        if h < 12 and not _ZH_MORNING.search(text):
+            h += 12  # 下午3点; a bare 3点 is read the later way (lenient)
+    else:
+        en = _EN_HM.search(low, low.find(" "))
+        if en is None:
+            return None
+        h, m = int(en.group("h")), int(en.group("m") or 0)
+        if h < 12 and (en.group("pm") or (not en.group("am") and h < 8)):
+            h += 12  # "by 5 o'clock" is 5 pm
+        elif en.group("am") and h == 12:
+            h = 0
+    if not (0 <= h <= 24 and 0 <= m < 60) or (h == 24 and m):
+        return None
+    return TimeExpr("clock", days=days, hour=h, minute=m)
+
+
+def _date(text: str) -> TimeExpr | None:
+    low = text.lower()
+    month, ahead = 0, -1
+    if "下" in low or "次月" in low:
+        ahead = 1
+    elif any(w in low for w in ("本月", "这月", "这个月", "当月")):
+        ahead = 0
+    for index, name in enumerate(_EN_MONTHS, start=1):
+        if name[:3] in low:
+            month = index
+    year = 0
+    numbers = _NUM_IN.findall(text)
+    if "年" in text:
+        said = _YEAR.search(text)
+        if said is None:
+            return None
+        year = int(said.group(1)) if said.group(1) else -1 if "今" in text else -2
+        if len(numbers) > 2:
+            numbers = numbers[1:]
+    if "月" in text and ahead == -1 and len(numbers) >= 2:
+        found = zh_number(numbers[0])
+        month = int(found) if found else 0
+    day = zh_number(numbers[-1]) if numbers else None
+    if day is None or not 1 <= day <= 31 or not 0 <= month <= 12:
+        return None
+    return TimeExpr("date", month=month, months_ahead=ahead, mday=int(day), year=year)
+
+
 def interpret(kind: str, text: str) -> TimeExpr | None:
     """Read one expression matched by group `kind` of PATTERN; None if unusable."""
     if kind == "t_dur":
@@ -284,6 +443,12 @@ def interpret(kind: str, text: str) -> TimeExpr | None:
         return TimeExpr("week_end")
     if kind == "t_wday":
         return _weekday(text)
+    if kind == "t_date":
+        return _date(text)
+    if kind == "t_clock":
+        return _clock(text)
+    if kind == "t_noon":  # 中午之前: read as 13:00, the lenient end of noon
+        return TimeExpr("clock", days=_day_offset(text), hour=13)
     return None
 
 
@@ -297,6 +462,16 @@ def resolve(
         return now.astimezone(UTC) + timedelta(minutes=expr.minutes)
     local = now.astimezone(tz)
     midnight = datetime.combine(local.date(), time(0), tzinfo=tz)
+    if expr.kind == "date":
+        return _resolve_date(expr, local.date(), tz)
+    if expr.kind == "clock":
+        day = local.date() + timedelta(days=max(expr.days, 0))
+        at = datetime.combine(day, time(0), tzinfo=tz) + timedelta(
+            hours=expr.hour, minutes=expr.minute
+        )
+        if expr.days < 0 and at <= local:  # "3点前" said at 16:00: tomorrow's
+            at += timedelta(days=1)
+        return at.astimezone(UTC)
     weekday = local.weekday()
     if expr.kind == "day_end":
         days = expr.days + 1
@@ -310,6 +485,31 @@ def resolve(
         # "before Friday" said on Friday can only mean by the end of today.
         days = ahead if expr.before and ahead > 0 else ahead + 1
     return add(midnight, Duration(amount=days, unit=Unit.CALENDAR_DAYS), calendar, tz)
+
+
+def _resolve_date(expr: TimeExpr, today: date, tz: ZoneInfo) -> datetime:
+    """End of the day named (lenient: "15日前" is read as by the end of the
+    15th). A day already past this month is next month's; a date that does
+    not exist, or a past one said as this month's, is an error."""
+    year, month = today.year, today.month
+    if expr.month:
+        month = expr.month
+        if expr.year > 0:
+            year = expr.year
+        elif expr.year == -2:
+            year += 1
+        elif expr.year == 0 and (month, expr.mday) < (today.month, today.day):
+            year += 1
+    elif expr.months_ahead == 1 or (expr.months_ahead < 0 and expr.mday < today.day):
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    try:
+        day = date(year, month, expr.mday)
+    except ValueError:
+        raise InvalidInput("no such date") from None
+    if day < today:
+        raise InvalidInput("the date has passed")
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+    return end.astimezone(UTC)
 
 
 _ALONE = re.compile(PATTERN, re.IGNORECASE)

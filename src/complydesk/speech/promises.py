@@ -42,6 +42,7 @@ from complydesk.speech.finding import Finding, Severity
 __all__ = [
     "CaseFacts",
     "Commitment",
+    "certain_finding",
     "check_promises",
     "parse_commitments",
 ]
@@ -203,8 +204,13 @@ def check_promises(
     tz: str = "Asia/Shanghai",
     lang: str | None = None,
     calendar: WorkingCalendar | None = None,
+    parsed: list[Commitment] | None = None,
 ) -> list[Finding]:
-    """Findings for promises in `text` that capability or facts contradict."""
+    """Findings for promises in `text` that capability or facts contradict.
+
+    `parsed`, when given, receives every commitment found (judged or not), so
+    a caller that needs them too (reply.py) parses the text once.
+    """
     if not isinstance(capabilities, Capabilities):
         raise InvalidInput("capabilities must be loaded with load_capabilities")
     if facts is not None and not isinstance(facts, CaseFacts):
@@ -213,6 +219,8 @@ def check_promises(
     cal = calendar or load_calendar(capabilities.calendar_for(lang))
     now = _aware(now)
     commitments = find_commitments(_text(text), now=now, tz=zone, calendar=cal)
+    if parsed is not None:
+        parsed.extend(commitments)
     findings: list[Finding] = []
     for c in commitments:
         if c.negated:
@@ -232,9 +240,17 @@ def _judge(
 ) -> list[Finding]:
     zh = lang == "zh"
     name_zh, verb, noun = _NAMES[c.action]
-    promise = (
-        f"承诺{c.time_text}{name_zh}" if zh else f"promises to {verb} {c.time_text}"
-    )
+    if c.after is not None:
+        event_zh, _, event_en = _NAMES[c.after]
+        promise = (
+            f"承诺{event_zh}后{c.time_text}{name_zh}"
+            if zh
+            else f"promises to {verb} {c.time_text} after {event_en}"
+        )
+    else:
+        promise = (
+            f"承诺{c.time_text}{name_zh}" if zh else f"promises to {verb} {c.time_text}"
+        )
     template = _REWRITE[c.action][0 if zh else 1]
     found: list[tuple[str, str, str]] = []  # (rule, reason, suggestion)
     cap = capabilities.get(c.action)
@@ -249,7 +265,7 @@ def _judge(
         found.append(
             ("promise.beyond_capability", reason, template.format(limit=limit))
         )
-    relevant, contradictions = _facts(c, facts, zone, zh, template)
+    relevant, contradictions = _facts(c, facts, zone, cal, zh, template)
     for fact_zh, fact_en, suggestion in contradictions:
         reason = f"{promise}，但{fact_zh}" if zh else f"{promise}, but {fact_en}"
         found.append(("promise.contradicts_case", reason, suggestion))
@@ -272,10 +288,37 @@ def _judge(
     return []
 
 
+def certain_finding(c: Commitment, lang: str | None = None) -> Finding:
+    """`promise.certain` (warn): a time the company can keep, said as a
+    certainty (15号之前一定给您补发, "guaranteed by Friday"). The figure is
+    fine; the certainty is not, since nobody can be sure of it."""
+    zh = (lang or detect_lang(c.text)) == "zh"
+    name_zh, verb, _ = _NAMES[c.action]
+    template = _REWRITE[c.action][0 if zh else 1]
+    reason = (
+        f"确定地承诺{c.time_text}{name_zh}：时间在公司能力范围内，但结果无法百分之百保证，应说明为预计时间"
+        if zh
+        else f"promises for certain to {verb} {c.time_text}: the time is within the "
+        "company's capability, but it should be given as an estimate"
+    )
+    limit = c.time_text if zh else c.time_text
+    return _finding(c, "promise.certain", "warn", reason, template.format(limit=limit))
+
+
 def _facts(
-    c: Commitment, facts: CaseFacts | None, zone: ZoneInfo, zh: bool, template: str
+    c: Commitment,
+    facts: CaseFacts | None,
+    zone: ZoneInfo,
+    cal: WorkingCalendar,
+    zh: bool,
+    template: str,
 ) -> tuple[bool, list[tuple[str, str, str]]]:
-    """(any fact bears on this action, contradictions as (zh, en, suggestion))."""
+    """(any fact bears on this action, contradictions as (zh, en, suggestion)).
+
+    A promise counted from an event (发货后24小时内送达) is placed in time only
+    when the case knows when that event happens (the promised ship time);
+    otherwise no date fact can contradict it.
+    """
     if facts is None:
         return False, []
     relevant = False
@@ -304,12 +347,18 @@ def _facts(
                 "back and let you know the date."
             )
             out.append(("商品当前缺货", "the item is out of stock", suggestion))
+    latest: datetime | None = c.latest
+    if c.after is not None and c.offset is not None:
+        ship_at = facts.promised_ship_at if c.after is Action.SHIP else None
+        latest = None if ship_at is None else add(ship_at, c.offset, cal, zone)
     for field, (actions, fact_zh, fact_en) in _DATE_FACTS.items():
         value: datetime | None = getattr(facts, field)
         if value is None or c.action not in actions:
             continue
         relevant = True
-        if c.latest < value:
+        if c.after is not None and field == "promised_ship_at":
+            continue  # counted from dispatch: the ship date cannot contradict it
+        if latest is not None and latest < value:
             when = value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
             limit = f"{when}前" if zh else f"by {when}"
             suggestion = template.format(limit=limit)

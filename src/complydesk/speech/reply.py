@@ -10,6 +10,9 @@ so a wording finding survives when the time it sat next to turns out to be
 kept. A keepable time said as a certainty keeps the rule's time warning:
 "我保证48小时内发货" promises nothing beyond the 48-hour capability, but the
 guarantee is still reported, once.
+
+Last, when nothing blocked, the learned backstop (model.py) may add one
+warning for wording no rule covers; it never blocks.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from datetime import datetime
 from complydesk.clock import utcnow
 from complydesk.speech.capabilities import Capabilities, load_capabilities
 from complydesk.speech.check import (
+    default_checker,
     normalize,
     prefer_specific,
     rule_findings,
@@ -28,7 +32,9 @@ from complydesk.speech.check import (
 )
 from complydesk.speech.commitments import Commitment
 from complydesk.speech.finding import Finding, Verdict
-from complydesk.speech.promises import CaseFacts, check_promises, parse_commitments
+from complydesk.speech.model import default_model
+from complydesk.speech.promises import CaseFacts, certain_finding, check_promises
+from complydesk.speech.rules import LANGUAGES, default_packs
 
 # Firm wording: a time the company can keep, promised as a certainty, is still
 # a time commitment the reply should not make ("发票三天内一定寄给您").
@@ -49,17 +55,21 @@ def check_reply(
     now: datetime | None = None,
     lang: str | None = None,
     capabilities: Capabilities | None = None,
+    backstop: bool = True,
 ) -> Verdict:
     """Verdict for one agent or bot reply (see finding.py for the shape).
 
     `capabilities` defaults to the shipped figures; deployments pass theirs
-    (settings.capabilities_file through `load_capabilities`).
+    (settings.capabilities_file through `load_capabilities`). `backstop`
+    adds the learned model's warning (model.py) when no rule blocked; False
+    gives the rules and the promise checker alone.
     """
     rules = rule_findings(text, role=role, lang=lang)
     when = now or utcnow()
     # The promise parser reads the normalized copy (same length, traditional
     # characters folded: 發貨 is 发货); findings quote the original text.
     norm = normalize(text)
+    commitments: list[Commitment] = []  # parsed once, judged and merged
     promises = [
         replace(f, text=text[f.start : f.end])
         for f in check_promises(
@@ -67,6 +77,7 @@ def check_reply(
             capabilities=capabilities or load_capabilities(),
             facts=facts,
             now=when,
+            parsed=commitments,
         )
     ]
     # A time commitment the promise checker parsed has been judged against the
@@ -74,10 +85,61 @@ def check_reply(
     # whether that verdict is a finding or a pass. One exception: a pass said
     # as a certainty (保证/一定/definitely + a time the company can keep)
     # keeps the rule's time warning, which then stands for both.
-    commitments = parse_commitments(norm, now=when)
     kept = [f for f in rules if _keep(f, rules, promises, commitments, norm)]
-    merged = sorted([*kept, *promises], key=lambda f: (f.start, f.end, f.rule))
-    return Verdict(tuple(prefer_specific(merged, norm)))
+    certain = [
+        replace(certain_finding(c), text=text[c.start : c.end])
+        for c in commitments
+        if _certain(c, kept, promises, norm)
+    ]
+    merged = sorted(
+        [*kept, *promises, *certain], key=lambda f: (f.start, f.end, f.rule)
+    )
+    findings = prefer_specific(merged, norm)
+    if backstop and not any(f.severity == "block" for f in findings):
+        extra = model_finding(text, role, lang, findings)
+        if extra is not None:
+            findings = sorted([*findings, extra], key=lambda f: (f.start, f.end))
+    return Verdict(tuple(findings))
+
+
+def model_finding(
+    text: str, role: str, lang: str | None, findings: list[Finding]
+) -> Finding | None:
+    """The learned backstop's warning (model.py), when the rules did not
+    block, the model is confident and no finding already covers its clause
+    or its category."""
+    hit = default_model().flag(text, role)
+    if hit is None or any(
+        f.category == hit.category or (f.start < hit.end and hit.start < f.end)
+        for f in findings
+    ):
+        return None
+    if lang not in LANGUAGES:
+        lang = default_checker().languages(text)[0]
+    pack = next(p for p in default_packs() if p.language == lang)
+    info = pack.categories.get(hit.category)
+    name = info.name if info else hit.category.replace("_", " ")
+    suggestion = info.suggestion if info else ""
+    if lang == "zh":
+        reason = (
+            f"这句话与“{name}”类违规话术相似（学习模型的判断，未命中具体规则），"
+            "请确认后再发送。"
+        )
+    else:
+        reason = (
+            f"This wording resembles a risky {name} (a learned model's "
+            "judgement; no specific rule matched); please review it before sending."
+        )
+    return Finding(
+        rule=f"model.{hit.category}",
+        category=hit.category,
+        severity="warn",
+        start=hit.start,
+        end=hit.end,
+        text=text[hit.start : hit.end],
+        reason=reason,
+        suggestion=suggestion,
+    )
 
 
 def _keep(
@@ -99,6 +161,19 @@ def _keep(
     return _FIRM.search(norm, lo, hi) is not None or any(
         g.category == "absolute_promise" and g.start < hi and g.end > lo for g in rules
     )
+
+
+def _certain(
+    c: Commitment, kept: list[Finding], promises: list[Finding], norm: str
+) -> bool:
+    """A firm commitment the checker passed, said with a certainty word in
+    its sentence, that no time finding reports yet."""
+    if c.hedged or any(_overlap(f, c) for f in promises):
+        return False
+    if any(f.category == "time_commitment" and _overlap(f, c) for f in kept):
+        return False
+    lo, hi = sentence_of(norm, c.start, c.end)
+    return _FIRM.search(norm, lo, hi) is not None
 
 
 def _overlap(a: Finding, b: Finding | Commitment) -> bool:

@@ -95,12 +95,25 @@ class Guards(_Strict):
     conditional: list[Regex] = Field(min_length=1)
     # Reported speech without quote marks (您说的…, you said …): part of `quote`.
     attribution: list[Regex] = Field(min_length=1)
+    # Statements of inability (无法累积, "we're unable to"): a clause saying
+    # what cannot be done is no promise. Used for the learned backstop's
+    # clause (model.py), whose span has no trigger to measure a window from.
+    inability: list[Regex] = Field(default_factory=list)
+
+
+class CategoryText(_Strict):
+    """How a category is named and rewritten when no single rule speaks (the
+    learned backstop, model.py, knows the category but not a rule)."""
+
+    name: str = Field(min_length=1)
+    suggestion: str = Field(min_length=1)
 
 
 class Pack(_Strict):
     language: Literal["zh", "en"]
     guards: Guards
     rules: list[Rule] = Field(min_length=1)
+    categories: dict[str, CategoryText] = Field(default_factory=dict)
 
 
 def _key(loc: tuple[int | str, ...], data: Any) -> str:
@@ -140,7 +153,13 @@ def parse_pack(data: Any, source: str) -> Pack:
         if not rule.id.startswith(pack.language + "."):
             raise RulePackError(source, key + ".id", f"must start {pack.language}.")
         seen.add(rule.id)
-    missing = set(CORE_CATEGORIES) - {r.category for r in pack.rules}
+    used = {r.category for r in pack.rules}
+    for cat in pack.categories:
+        if cat not in used:
+            raise RulePackError(
+                source, f"categories.{cat}", "no rule has this category"
+            )
+    missing = set(CORE_CATEGORIES) - used
     if missing:
         raise RulePackError(source, "rules", f"no rule for {sorted(missing)}")
     return pack
