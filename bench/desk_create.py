@@ -3,6 +3,9 @@
     .venv/bin/python bench/desk_create.py                        # SQLite only
     .venv/bin/python bench/desk_create.py --pg-url \\
         postgresql+psycopg://postgres@127.0.0.1:5432/test --record
+    # before/after on a noisy machine: interleave the variants, take medians
+    .venv/bin/python bench/desk_create.py --rounds 3 --requests 200 \\
+        --variant before=1@/tmp/old-tree/src --variant after=1 --variant w2=2
 
 For each backend a scratch database is migrated (for PostgreSQL a scratch
 database is created on the server named by --pg-url and dropped afterwards),
@@ -17,7 +20,14 @@ HTTP for a fixed count, after a warm-up, in two shapes:
 Every request runs the whole intake path: allowlist check, PII detection and
 redaction of the free text, triage, sealing, SLA clocks from the policy pack,
 the timeline entry, the audit append and the outbox row, in one transaction.
-Figures: requests per second over the timed part, and latency percentiles.
+Figures: requests per second over the timed part, latency percentiles and
+the server's CPU time per request (all its processes, from /proc; Linux).
+
+A *variant* is `label=workers` or `label=workers@SRC`: the server runs with
+`--workers` (only for 2 or more) from the source tree SRC (PYTHONPATH; for
+comparing with an older checkout, whose serve may lack --workers). With
+several variants and rounds, each round runs every variant once, in turn, so
+all of them see the same background load; the summary gives medians.
 With --record a dated section is appended to docs/benchmarks.md.
 """
 
@@ -27,6 +37,7 @@ import argparse
 import os
 import platform
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -63,6 +74,24 @@ REASONS = [
 ]
 
 
+@dataclass(frozen=True)
+class Variant:
+    label: str
+    workers: int = 1
+    src: Path | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Variant:
+        label, sep, rest = text.partition("=")
+        workers, _, src = rest.partition("@")
+        if not sep or not label or not workers.isdigit() or int(workers) < 1:
+            raise ValueError(f"variant {text!r}: use label=workers[@SRC]")
+        path = Path(src).resolve() if src else None
+        if path is not None and not (path / "complydesk").is_dir():
+            raise ValueError(f"variant {text!r}: {path} has no complydesk package")
+        return cls(label, int(workers), path)
+
+
 @dataclass
 class Figure:
     backend: str
@@ -72,14 +101,50 @@ class Figure:
     seconds: float
     latencies: list[float]
     errors: int
+    variant: str = "current"
+    workers: int = 1
+    cpu_seconds: float | None = None
 
     @property
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds else float("inf")
 
+    @property
+    def cpu_ms(self) -> float | None:
+        """Server CPU (user + system, all its processes) per request, in ms."""
+        if self.cpu_seconds is None:
+            return None
+        return self.cpu_seconds * 1000 / self.requests
+
     def pct(self, p: float) -> float:
         ordered = sorted(self.latencies)
         return ordered[max(0, min(len(ordered) - 1, round(p * len(ordered)) - 1))]
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of `pid` and its live descendants (None off Linux)."""
+    proc = Path("/proc")
+    if not (proc / str(pid) / "stat").exists():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    parent: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
+        parent[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += used.get(current, 0.0)
+        todo += [child for child, ppid in parent.items() if ppid == current]
+    return total
 
 
 def _free_port() -> int:
@@ -103,7 +168,8 @@ def _token(url: str, data_dir: Path) -> str:
 
 
 @contextmanager
-def server(url: str, data_dir: Path) -> Iterator[str]:
+def server(url: str, data_dir: Path, variant: Variant) -> Iterator[tuple[str, int]]:
+    """A `complydesk serve` process for `variant`; yields (base URL, pid)."""
     env = {
         **os.environ,
         "COMPLYDESK_DATABASE_URL": url,
@@ -111,14 +177,14 @@ def server(url: str, data_dir: Path) -> Iterator[str]:
         "COMPLYDESK_LOG_LEVEL": "WARNING",
         "COMPLYDESK_RUN_WORKER_IN_PROCESS": "false",
     }
+    if variant.src is not None:
+        env["PYTHONPATH"] = str(variant.src)
     port = _free_port()
+    args = [str(BIN), "serve", "--no-worker", "--port", str(port)]
+    if variant.workers > 1:
+        args += ["--workers", str(variant.workers)]
     log = (data_dir.parent / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [BIN, "serve", "--no-worker", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
+    proc = subprocess.Popen(args, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -130,7 +196,7 @@ def server(url: str, data_dir: Path) -> Iterator[str]:
                 time.sleep(0.2)
         else:
             sys.exit("server did not start; see " + log.name)
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -195,41 +261,66 @@ def hammer(
     return time.perf_counter() - began, latencies, errors
 
 
-def run(backend: str, url: str, count: int, clients: int, work: Path) -> list[Figure]:
+def run(
+    backend: str, url: str, count: int, clients: int, work: Path, variant: Variant
+) -> list[Figure]:
     upgrade(url)
     data_dir = work / "data"
     load_settings(database_url=url, data_dir=data_dir).ensure_data_dir()
     token = _token(url, data_dir)
     figures = []
-    with server(url, data_dir) as base:
-        hammer(base, token, 20, min(clients, 4), None, 0)  # warm-up; customer 1..
+    with server(url, data_dir, variant) as (base, pid):
+        # Warm-up (customer 1..): with several workers, enough to reach each.
+        warm = 20 * variant.workers
+        hammer(base, token, warm, min(clients, 4 * variant.workers), None, 0)
         for shape, customer_id in (("new customer", None), ("known customer", 1)):
-            first = 1_000_000 if customer_id else 100  # distinct phone numbers
+            first = 1_000_000 if customer_id else 100 + warm  # distinct phones
+            cpu_before = _cpu_seconds(pid)
             seconds, latencies, errors = hammer(
                 base, token, count, clients, customer_id, first
             )
-            figure = Figure(backend, shape, count, clients, seconds, latencies, errors)
+            cpu_after = _cpu_seconds(pid)
+            cpu = None
+            if cpu_before is not None and cpu_after is not None:
+                cpu = cpu_after - cpu_before
+            figure = Figure(
+                backend,
+                shape,
+                count,
+                clients,
+                seconds,
+                latencies,
+                errors,
+                variant.label,
+                variant.workers,
+                cpu,
+            )
             figures.append(figure)
             _progress(figure)
     return figures
 
 
 def _progress(f: Figure) -> None:
+    cpu = f"{f.cpu_ms:6.1f}" if f.cpu_ms is not None else "     ?"
     print(
-        f"{f.backend:8} {f.shape:15} {f.requests:>6} req {f.clients:>2} clients "
-        f"{f.seconds:7.2f} s {f.rate:8.1f} req/s  p50 {f.pct(0.5) * 1000:6.1f} ms "
-        f"p95 {f.pct(0.95) * 1000:6.1f} ms  errors {f.errors}",
+        f"{f.variant:10} {f.backend:8} {f.shape:15} {f.requests:>5} req "
+        f"{f.clients:>2} clients {f.seconds:6.2f} s {f.rate:7.1f} req/s  "
+        f"p50 {f.pct(0.5) * 1000:6.1f} ms p95 {f.pct(0.95) * 1000:6.1f} ms  "
+        f"cpu {cpu} ms/req  errors {f.errors}",
         flush=True,
     )
 
 
-def run_sqlite(count: int, clients: int) -> list[Figure]:
+def run_sqlite(count: int, clients: int, variant: Variant) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="cd-desk-bench-") as tmp:
         work = Path(tmp)
-        return run("sqlite", f"sqlite:///{work / 'bench.db'}", count, clients, work)
+        url = f"sqlite:///{work / 'bench.db'}"
+        return run("sqlite", url, count, clients, work, variant)
 
 
-def run_postgres(server_url: str, count: int, clients: int) -> list[Figure]:
+def run_postgres(
+    server_url: str, count: int, clients: int, variant: Variant
+) -> list[Figure]:
     name = f"cd_bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -237,14 +328,60 @@ def run_postgres(server_url: str, count: int, clients: int) -> list[Figure]:
     try:
         url = make_url(server_url).set(database=name).render_as_string(False)
         with tempfile.TemporaryDirectory(prefix="cd-desk-bench-") as tmp:
-            return run("postgres", url, count, clients, Path(tmp))
+            return run("postgres", url, count, clients, Path(tmp), variant)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
-def record(figures: list[Figure], argv: list[str], load: float) -> None:
+@dataclass
+class Summary:
+    """The medians of one (variant, backend, shape) over the rounds."""
+
+    variant: str
+    workers: int
+    backend: str
+    shape: str
+    rounds: int
+    rate: float
+    p50_ms: float
+    p95_ms: float
+    cpu_ms: float | None
+    errors: int
+
+
+def summarise(figures: list[Figure]) -> list[Summary]:
+    groups: dict[tuple[str, str, str], list[Figure]] = {}
+    for f in figures:
+        groups.setdefault((f.variant, f.backend, f.shape), []).append(f)
+    out = []
+    for (variant, backend, shape), group in groups.items():
+        cpus = [f.cpu_ms for f in group if f.cpu_ms is not None]
+        out.append(
+            Summary(
+                variant,
+                group[0].workers,
+                backend,
+                shape,
+                len(group),
+                statistics.median(f.rate for f in group),
+                statistics.median(f.pct(0.5) for f in group) * 1000,
+                statistics.median(f.pct(0.95) for f in group) * 1000,
+                statistics.median(cpus) if cpus else None,
+                sum(f.errors for f in group),
+            )
+        )
+    return out
+
+
+def _cpu_cell(value: float | None) -> str:
+    return f"{value:.1f}" if value is not None else "n/a"
+
+
+def record(
+    summaries: list[Summary], count: int, clients: int, argv: list[str], load: float
+) -> None:
     """Append a dated section; never rewrite what others recorded."""
     shown = [
         make_url(a).render_as_string(hide_password=True) if "://" in a else a
@@ -260,20 +397,23 @@ def record(figures: list[Figure], argv: list[str], load: float) -> None:
         f"- Python {platform.python_version()}, SQLAlchemy {sqlalchemy.__version__}",
         f"- Load average before the run: {load:.2f} (shared machine: noisy)",
         f"- Command: `python bench/desk_create.py {' '.join(shown)}`".rstrip(),
-        "- One `complydesk serve --no-worker` process (uvicorn, one worker) on "
-        "127.0.0.1; the client threads run on the same machine, so they share "
+        f"- {count} requests per shape from {clients} client threads, after a "
+        "warm-up. `complydesk serve --no-worker` (uvicorn; `workers` processes) "
+        "on 127.0.0.1; the client threads run on the same machine, so they share "
         "its cores. Each request is a full intake of a return with a free-text "
         "reason (PII scan, triage, sealing, SLA clocks, timeline, audit, outbox).",
+        "- Figures are medians over the rounds (variants interleaved); cpu ms is "
+        "the server's CPU time (all its processes) per request.",
         "",
-        "| backend | customer | requests | clients | seconds | req/s | p50 ms "
-        "| p95 ms | errors |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| variant | workers | backend | customer | rounds | req/s | p50 ms "
+        "| p95 ms | cpu ms/req | errors |",
+        "|---|---:|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {f.backend} | {f.shape} | {f.requests:,} | {f.clients} | {f.seconds:.2f} "
-        f"| {f.rate:.1f} | {f.pct(0.5) * 1000:.1f} | {f.pct(0.95) * 1000:.1f} "
-        f"| {f.errors} |"
-        for f in figures
+        f"| {s.variant} | {s.workers} | {s.backend} | {s.shape} | {s.rounds} "
+        f"| {s.rate:.1f} | {s.p50_ms:.1f} | {s.p95_ms:.1f} | {_cpu_cell(s.cpu_ms)} "
+        f"| {s.errors} |"
+        for s in summaries
     ]
     with BENCH_FILE.open("a", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
@@ -286,20 +426,52 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--pg-url", help="PostgreSQL server for a scratch database")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes (default variant)"
+    )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="LABEL=WORKERS[@SRC]",
+        help="a server set-up to measure; repeat to compare (default: current)",
+    )
+    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args()
-    if args.requests < 1 or args.clients < 1:
-        parser.error("--requests and --clients must be positive")
+    if args.requests < 1 or args.clients < 1 or args.rounds < 1 or args.workers < 1:
+        parser.error("--requests, --clients, --rounds and --workers must be positive")
+    try:
+        variants = [Variant.parse(v) for v in args.variant] or [
+            Variant("current", args.workers)
+        ]
+    except ValueError as exc:
+        parser.error(str(exc))
+    if len({v.label for v in variants}) != len(variants):
+        parser.error("variant labels must differ")
     load = os.getloadavg()[0]
     figures: list[Figure] = []
-    if not args.no_sqlite:
-        figures += run_sqlite(args.requests, args.clients)
-    if args.pg_url:
-        figures += run_postgres(args.pg_url, args.requests, args.clients)
+    for _ in range(args.rounds):
+        for variant in variants:
+            if not args.no_sqlite:
+                figures += run_sqlite(args.requests, args.clients, variant)
+            if args.pg_url:
+                figures += run_postgres(
+                    args.pg_url, args.requests, args.clients, variant
+                )
+    summaries = summarise(figures)
+    if args.rounds > 1 or len(variants) > 1:
+        print("medians:")
+        for s in summaries:
+            print(
+                f"  {s.variant:10} w{s.workers} {s.backend:8} {s.shape:15} "
+                f"{s.rate:7.1f} req/s  p50 {s.p50_ms:6.1f}  p95 {s.p95_ms:6.1f}  "
+                f"cpu {_cpu_cell(s.cpu_ms)} ms/req  errors {s.errors}"
+            )
     if any(f.errors for f in figures):
         print("some requests failed: see the errors column", file=sys.stderr)
     if figures and args.record:
-        record(figures, sys.argv[1:], load)
+        record(summaries, args.requests, args.clients, sys.argv[1:], load)
 
 
 if __name__ == "__main__":

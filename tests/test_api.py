@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.event import listen
+from starlette.types import Message, Receive, Scope, Send
 from tests.helpers import add_user_with_token
 
 from complydesk.api.deps import AppContext
+from complydesk.audit import verify_chain
 from complydesk.identity import Role
+from complydesk.store.db import read_transaction
+from complydesk.store.models.audit import AuditEntry
 
 
 def _token(app: FastAPI, role: Role, name: str = "someone") -> dict[str, str]:
@@ -89,3 +98,58 @@ def test_unknown_policy_pack_is_a_clear_error(client: TestClient, app: FastAPI) 
     response = client.get("/v1/policy/packs/atlantis", headers=_token(app, Role.AGENT))
     assert response.status_code == 404
     assert "baseline" in response.json()["detail"]
+
+
+INTAKE = {
+    "customer": {"name": "测试客户", "phone": "13912345678"},
+    "jurisdiction": "cn",
+    "purpose": "return_refund",
+    "category": "electronics",
+    "fields": {
+        "order_number": "SO-2026-0042",
+        "reason": "耳机左边没有声音，想退货",
+        "contact_phone": "13912345678",
+    },
+}
+
+
+def test_a_write_commits_before_its_response_is_sent(app: FastAPI) -> None:
+    """The client never sees a 201 for a change whose commit could still fail."""
+    ctx: AppContext = app.state.ctx
+    headers = _token(app, Role.SERVICE, "intake")
+    happened: list[str] = []
+    listen(ctx.sessions, "after_commit", lambda _session: happened.append("commit"))
+
+    async def recording(scope: Scope, receive: Receive, send: Send) -> None:
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                happened.append(f"response {message['status']}")
+            await send(message)
+
+        await app(scope, receive, watch)
+
+    with TestClient(recording) as client:
+        response = client.post("/v1/desk/tickets", headers=headers, json=INTAKE)
+        assert response.status_code == 201, response.text
+        assert happened == ["commit", "response 201"]  # auth reads, never commits
+        with read_transaction(ctx.sessions) as session:  # before the pool closes
+            assert verify_chain(session, ctx.audit.key).ok
+            actions = list(
+                session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq))
+            )
+    # One entry per event (the new customer, the ticket), in that order.
+    assert actions[-2:] == ["customer.create", "ticket.create"]
+
+
+def test_access_log_has_route_template_and_status_not_the_path(
+    client: TestClient, app: FastAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    headers = _token(app, Role.AGENT, "li")
+    with caplog.at_level(logging.INFO, logger="complydesk.api"):
+        assert client.get("/v1/desk/tickets/987654", headers=headers).status_code == 404
+        assert client.get("/v1/nothing-here/13812345678").status_code == 404
+    records = [r for r in caplog.records if r.getMessage() == "request"]
+    seen = [(r.method, r.route, r.status) for r in records]  # type: ignore[attr-defined]
+    assert ("GET", "/v1/desk/tickets/{ticket_id}", 404) in seen
+    assert ("GET", "<unmatched>", 404) in seen
+    assert "987654" not in caplog.text and "13812345678" not in caplog.text

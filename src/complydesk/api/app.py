@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import IO
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from complydesk import __version__
 from complydesk.api import problems
@@ -15,7 +19,7 @@ from complydesk.api.deps import AppContext
 from complydesk.api.routes import ROUTERS
 from complydesk.audit import AuditLog, load_audit_key
 from complydesk.clock import Clock, utcnow
-from complydesk.settings import Settings
+from complydesk.settings import Settings, load_settings
 from complydesk.store.db import make_engine, make_sessionmaker
 from complydesk.vault import open_vault
 from complydesk.web import pages
@@ -24,10 +28,21 @@ from complydesk.worker import Worker, default_jobs
 log = logging.getLogger("complydesk.api")
 
 
+WORKER_LOCK_NAME = "serve-worker.lock"
+
+
 def create_app(
-    settings: Settings, *, clock: Clock = utcnow, run_worker: bool = False
+    settings: Settings,
+    *,
+    clock: Clock = utcnow,
+    run_worker: bool = False,
+    elect_worker: bool = False,
 ) -> FastAPI:
-    """Build the API and console for `settings`; `run_worker` adds background jobs."""
+    """Build the API and console for `settings`; `run_worker` adds background jobs.
+
+    With `elect_worker` (several `serve` processes on one data dir) the jobs
+    run only in the process that holds the data dir's worker lock.
+    """
     settings.ensure_data_dir()
     engine = make_engine(settings.sqlalchemy_url)
     ctx = AppContext(
@@ -41,13 +56,18 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = Worker(default_jobs(), ctx.settings, ctx.sessions, ctx.audit, clock)
-        if run_worker:
+        held = None
+        if run_worker and elect_worker:
+            held = _take_worker_lock(settings.data_dir / WORKER_LOCK_NAME)
+        if run_worker and (held is not None or not elect_worker):
             worker.start()
         try:
             yield
         finally:
             worker.stop()
             engine.dispose()
+            if held is not None:
+                held.close()  # releases the lock for a restarted process
 
     app = FastAPI(
         title="complydesk",
@@ -61,24 +81,80 @@ def create_app(
         app.include_router(router)
     app.include_router(pages.router)
     pages.mount_static(app)
-    app.middleware("http")(_access_log)
+    app.add_middleware(AccessLog)
     return app
 
 
-async def _access_log(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Log the route template, never the raw path or query (they may hold PII)."""
-    started = time.perf_counter()
-    response = await call_next(request)
-    route = request.scope.get("route")
-    log.info(
-        "request",
-        extra={
-            "method": request.method,
-            "route": getattr(route, "path", "<unmatched>"),
-            "status": response.status_code,
-            "ms": round((time.perf_counter() - started) * 1000, 1),
-        },
+def create_app_from_env() -> FastAPI:
+    """The app of one `serve --workers N` process: settings from the environment.
+
+    `serve` exports COMPLYDESK_CONFIG and COMPLYDESK_RUN_WORKER_IN_PROCESS
+    before uvicorn starts the processes, so each builds the same app.
+    """
+    from complydesk.logs import configure
+
+    settings = load_settings()
+    configure(settings.log_level, settings.log_json)
+    return create_app(
+        settings, run_worker=settings.run_worker_in_process, elect_worker=True
     )
-    return response
+
+
+def _take_worker_lock(path: Path) -> IO[bytes] | None:
+    """An exclusive lock on `path`, held while the file stays open; None if taken.
+
+    flock is released by the kernel when the process dies, so a restarted
+    process can take over the jobs; without fcntl (not POSIX) no one runs them.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - POSIX only
+        log.warning("no fcntl: serve workers run no background jobs")
+        return None
+    handle = path.open("ab")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    log.info("background jobs run here", extra={"pid": os.getpid()})
+    return handle
+
+
+class AccessLog:
+    """Log the route template, never the raw path or query (they may hold PII).
+
+    A plain ASGI middleware: Starlette's BaseHTTPMiddleware (`app.middleware`)
+    runs every request through an extra task and memory stream.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            if log.isEnabledFor(logging.INFO):
+                route = scope.get("route")
+                log.info(
+                    "request",
+                    extra={
+                        "method": scope["method"],
+                        "route": getattr(route, "path", "<unmatched>"),
+                        "status": status,
+                        "ms": round((time.perf_counter() - started) * 1000, 1),
+                    },
+                )

@@ -1,17 +1,27 @@
 """Request dependencies: the database session, the principal, permission checks.
 
-Authentication and the permission check each use their own short transaction,
-so a denial is audited even though the request's own transaction never starts.
+Authentication is one read of its own (no write lock, no transaction where
+the database allows) and a denial is audited in its own transaction, so a
+denial is recorded even though the request's transaction never starts.
+
+Why some of these are `async def`: FastAPI runs every plain `def` dependency
+on the thread pool, one hand-off each. Those that do no I/O (the context, the
+permission check, opening the session, which connects lazily) run on the
+event loop instead; only the principal lookup, the handler and the commit
+cross to a thread. The request's session is function-scoped: it commits
+*before* the response is sent, so a client never sees a 201 for a change
+whose commit then failed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from complydesk.audit import AuditEvent, AuditLog
 from complydesk.clock import Clock
@@ -23,7 +33,7 @@ from complydesk.identity import (
     principal_from_token,
 )
 from complydesk.settings import Settings
-from complydesk.store.db import read_transaction, transaction
+from complydesk.store.db import read_transaction, single_read, transaction
 from complydesk.vault import Vault
 
 SESSION_COOKIE = "complydesk_session"
@@ -40,7 +50,7 @@ class AppContext:
     vault: Vault
 
 
-def get_context(request: Request) -> AppContext:
+async def get_context(request: Request) -> AppContext:
     ctx: AppContext = request.app.state.ctx
     return ctx
 
@@ -48,13 +58,31 @@ def get_context(request: Request) -> AppContext:
 ContextDep = Annotated[AppContext, Depends(get_context)]
 
 
-def get_session(ctx: ContextDep) -> Iterator[Session]:
-    """One transaction per request: committed on success, rolled back on error."""
-    with transaction(ctx.sessions) as session:
+def _finish(session: Session, commit: bool) -> None:
+    with session:  # closes it either way
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+
+
+async def get_session(ctx: ContextDep) -> AsyncIterator[Session]:
+    """One transaction per request: committed on success, rolled back on error.
+
+    Like `store.db.transaction`, but opened on the event loop (no I/O until
+    the first statement) and ended on the thread pool before the response.
+    """
+    session = ctx.sessions()
+    session.begin()
+    try:
         yield session
+    except BaseException:
+        await run_in_threadpool(_finish, session, False)
+        raise
+    await run_in_threadpool(_finish, session, True)
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_read_session(ctx: ContextDep) -> Iterator[Session]:
@@ -63,7 +91,7 @@ def get_read_session(ctx: ContextDep) -> Iterator[Session]:
         yield session
 
 
-ReadSessionDep = Annotated[Session, Depends(get_read_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 
 
 def _bearer(request: Request) -> str | None:
@@ -79,7 +107,9 @@ def resolve_principal(request: Request, ctx: AppContext) -> Principal | None:
     if token is None and cookie is None:
         return None
     now = ctx.clock()
-    with transaction(ctx.sessions) as session:
+    # One read: on SQLite it never takes the write lock, on PostgreSQL it
+    # needs no BEGIN/ROLLBACK round trips.
+    with single_read(ctx.sessions) as session:
         if token is not None:
             return principal_from_token(session, token, now)
         assert cookie is not None
@@ -117,11 +147,15 @@ def record_denial(
 def require(permission: Permission) -> Any:
     """A dependency that lets the request through only with `permission`."""
 
-    def check(request: Request, ctx: ContextDep, principal: PrincipalDep) -> Principal:
+    async def check(
+        request: Request, ctx: ContextDep, principal: PrincipalDep
+    ) -> Principal:
         if not principal.can(permission):
             route = request.scope.get("route")
             path = getattr(route, "path", request.url.path)
-            record_denial(ctx, principal, permission.value, path)
+            await run_in_threadpool(
+                record_denial, ctx, principal, permission.value, path
+            )
             raise NotAllowed(f"this needs the permission {permission.value}")
         return principal
 

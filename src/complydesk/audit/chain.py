@@ -5,6 +5,10 @@ encoding of the entry *including the previous entry's MAC*, so changing,
 removing or reordering any entry breaks every link after it. The single
 `audit_head` row records the newest (seq, mac) and carries its own MAC, so a
 tail cut off the chain cannot be hidden by rewriting the head without the key.
+
+Appends run on every write request, so they use pre-built Core statements
+(no ORM unit of work) and `AuditLog.batch` lets one request append all its
+entries under a single lock of the head row, taken as late as possible.
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ import hmac
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -250,14 +256,28 @@ def build_entry_row(
     }
 
 
+_ENTRIES: Final = cast(Table, AuditEntry.__table__)
+_HEAD: Final = cast(Table, AuditHead.__table__)
+_SELECT_HEAD: Final = select(_HEAD.c.seq, _HEAD.c.mac, _HEAD.c.head_mac).where(
+    _HEAD.c.id == HEAD_ROW_ID
+)
+_LOCK_HEAD: Final = _SELECT_HEAD.with_for_update()
+_INSERT_ENTRY: Final = insert(_ENTRIES)
+_MOVE_HEAD: Final = (
+    update(_HEAD)
+    .where(_HEAD.c.id == HEAD_ROW_ID)
+    .values(
+        seq=bindparam("new_seq"),
+        mac=bindparam("new_mac"),
+        head_mac=bindparam("new_head_mac"),
+    )
+)
+_ANY_ENTRY: Final = select(_ENTRIES.c.seq).limit(1)
+
+
 def read_head(session: Session, *, for_update: bool = False) -> ChainHead | None:
     """The head row, or None for a database that never had an entry."""
-    stmt = select(AuditHead.seq, AuditHead.mac, AuditHead.head_mac).where(
-        AuditHead.id == HEAD_ROW_ID
-    )
-    if for_update:
-        stmt = stmt.with_for_update()
-    row = session.execute(stmt).one_or_none()
+    row = session.execute(_LOCK_HEAD if for_update else _SELECT_HEAD).one_or_none()
     return None if row is None else ChainHead(row.seq, row.mac, row.head_mac)
 
 
@@ -287,10 +307,23 @@ def append(session: Session, key: bytes, event: AuditEvent, at: datetime) -> int
     head. The lock serialises appenders, so seqs are gap-free; the entry is
     only durable if the caller's transaction commits.
     """
-    at = _check_at(at)  # before touching the database
+    return append_many(session, key, [(event, at)])[-1]
+
+
+def append_many(
+    session: Session, key: bytes, events: Sequence[tuple[AuditEvent, datetime]]
+) -> list[int]:
+    """Append `events` in order under one lock of the head; return their seqs.
+
+    The entries are exactly those that one `append` per event would write
+    (each chained to the one before); only the round trips are fewer.
+    """
+    if not events:
+        return []
+    stamped = [(event, _check_at(at)) for event, at in events]  # before the DB
     head = read_head(session, for_update=True)
     if head is None:
-        if session.execute(select(AuditEntry.seq).limit(1)).first() is not None:
+        if session.execute(_ANY_ENTRY).first() is not None:
             # Fail closed: restarting at seq 1 would fork the chain.
             raise IntegrityError(
                 "audit head row is missing while entries exist; run `audit verify`"
@@ -299,23 +332,50 @@ def append(session: Session, key: bytes, event: AuditEvent, at: datetime) -> int
         head = read_head(session, for_update=True)
         if head is None:  # pragma: no cover - inserted above or by a racer
             raise IntegrityError("audit head row could not be created")
-    seq = head.seq + 1
-    if session.get(AuditEntry, seq) is not None:
+    rows = []
+    seq, mac = head.seq, head.mac
+    for event, at in stamped:
+        seq += 1
+        row = build_entry_row(key, seq, event, at, mac)
+        rows.append(row)
+        mac = row["mac"]
+    try:
+        session.execute(_INSERT_ENTRY, rows)
+    except sa_exc.IntegrityError as exc:
+        if not _is_unique_violation(exc):
+            raise
         # Someone wrote past the head (tampering or a restore gone wrong):
         # refuse with a clear reason instead of a raw primary-key error.
         raise IntegrityError(
-            f"audit entry {seq} already exists past the head; run `audit verify`"
-        )
-    row = build_entry_row(key, seq, event, at, head.mac)
-    session.execute(insert(AuditEntry).values(row))
+            f"audit entry {head.seq + 1} or a later one already exists past the "
+            "head; run `audit verify`"
+        ) from None
     session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == HEAD_ROW_ID)
-        .values(
-            seq=seq, mac=row["mac"], head_mac=compute_head_mac(key, seq, row["mac"])
-        )
+        _MOVE_HEAD,
+        {
+            "new_seq": seq,
+            "new_mac": mac,
+            "new_head_mac": compute_head_mac(key, seq, mac),
+        },
     )
-    return seq
+    return [row["seq"] for row in rows]
+
+
+def _is_unique_violation(exc: sa_exc.IntegrityError) -> bool:
+    """A duplicate seq: SQLSTATE 23505 on PostgreSQL, UNIQUE/PRIMARY KEY on SQLite."""
+    if getattr(exc.orig, "sqlstate", None) == "23505":
+        return True
+    text = str(exc.orig).upper()
+    return "UNIQUE" in text or "PRIMARY KEY" in text
+
+
+_BATCH_KEY: Final = "complydesk.audit.batch"
+
+
+@dataclass
+class _Batch:
+    log: AuditLog
+    events: list[tuple[AuditEvent, datetime]]
 
 
 class AuditLog:
@@ -336,8 +396,39 @@ class AuditLog:
         return self._clock
 
     def record(self, session: Session, event: AuditEvent) -> int:
-        """Append `event` stamped with the clock's time; return its seq."""
-        return append(session, self._key, event, self._clock())
+        """Append `event` stamped with the clock's time; return its seq.
+
+        Inside `batch(session)` the entry is held and appended when the block
+        ends; its seq is not known yet, so 0 is returned.
+        """
+        at = _check_at(self._clock())
+        pending = session.info.get(_BATCH_KEY)
+        if isinstance(pending, _Batch) and pending.log is self:
+            pending.events.append((event, at))
+            return 0
+        return append(session, self._key, event, at)
+
+    @contextmanager
+    def batch(self, session: Session) -> Iterator[None]:
+        """Append the block's entries together, in order, when it ends without error.
+
+        They stay in the caller's transaction (committed with the change or
+        not at all) and keep their own times; the head row is locked only at
+        the end, so on PostgreSQL concurrent requests wait for each other just
+        for the append and the commit, not for the whole request. A nested
+        block joins the outer one; an error drops the held entries with the
+        transaction they belonged to.
+        """
+        if _BATCH_KEY in session.info:
+            yield
+            return
+        pending = _Batch(self, [])
+        session.info[_BATCH_KEY] = pending
+        try:
+            yield
+        finally:
+            del session.info[_BATCH_KEY]
+        append_many(session, self._key, pending.events)
 
 
 def recent_entries(session: Session, limit: int = 20) -> list[AuditEntry]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
-from complydesk.cli.common import console, get_settings, handle_errors
+from complydesk.cli.common import console, get_settings, handle_errors, state
+
+MAX_WORKERS = 64
 
 
 @handle_errors
@@ -18,8 +22,19 @@ def serve(
     no_worker: bool = typer.Option(
         False, "--no-worker", help="Do not run background jobs here."
     ),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        max=MAX_WORKERS,
+        help="Server processes (uvicorn workers); background jobs run in one.",
+    ),
 ) -> None:
-    """Serve the REST API and the web console with uvicorn."""
+    """Serve the REST API and the web console with uvicorn.
+
+    One process runs Python on one core at a time; `--workers N` starts N
+    processes on the same port. Of those, only the one holding the data dir's
+    worker lock runs the background jobs, so no job runs twice at once.
+    """
     import uvicorn
 
     from complydesk.api import create_app
@@ -27,13 +42,26 @@ def serve(
 
     settings = get_settings()
     configure(settings.log_level, settings.log_json)
-    app = create_app(
-        settings, run_worker=settings.run_worker_in_process and not no_worker
-    )
+    run_worker = settings.run_worker_in_process and not no_worker
+    # Built here in any case: it creates the data dir, the key files and the
+    # keystore once, before several processes could race to create them.
+    app = create_app(settings, run_worker=run_worker)
+    bind_host, bind_port = host or settings.host, port or settings.port
+    if workers == 1:
+        uvicorn.run(
+            app, host=bind_host, port=bind_port, log_config=None, access_log=False
+        )
+        return
+    # Worker processes rebuild the app from the environment they inherit.
+    if state.config_file is not None:
+        os.environ["COMPLYDESK_CONFIG"] = str(state.config_file.resolve())
+    os.environ["COMPLYDESK_RUN_WORKER_IN_PROCESS"] = "true" if run_worker else "false"
     uvicorn.run(
-        app,
-        host=host or settings.host,
-        port=port or settings.port,
+        "complydesk.api.app:create_app_from_env",
+        host=bind_host,
+        port=bind_port,
+        factory=True,
+        workers=workers,
         log_config=None,
         access_log=False,
     )

@@ -106,7 +106,35 @@ def create_ticket(
     *,
     outbox: Outbox | None = None,
 ) -> Ticket:
-    """Validate everything, then store the ticket (and a new customer, if asked)."""
+    """Validate everything, then store the ticket (and a new customer, if asked).
+
+    The customer's and the ticket's audit entries are appended together at
+    the end (`AuditLog.batch`): on PostgreSQL the chain head is then locked
+    only for the append and the commit, not for the whole intake.
+    """
+    return create_ticket_and_customer(session, ctx, actor, intake, outbox=outbox)[0]
+
+
+def create_ticket_and_customer(
+    session: Session,
+    ctx: DeskContext,
+    actor: str,
+    intake: Intake,
+    *,
+    outbox: Outbox | None = None,
+) -> tuple[Ticket, Customer]:
+    """`create_ticket`, also giving the (new or known) customer for the response."""
+    with ctx.audit.batch(session):
+        return _create_ticket(session, ctx, actor, intake, outbox)
+
+
+def _create_ticket(
+    session: Session,
+    ctx: DeskContext,
+    actor: str,
+    intake: Intake,
+    outbox: Outbox | None,
+) -> tuple[Ticket, Customer]:
     purpose = _id(intake.purpose, "purpose")
     category = _id(intake.category, "category")
     if (intake.customer_id is None) == (intake.customer is None):
@@ -203,7 +231,6 @@ def create_ticket(
         },
     )
     timeline.save(session)
-    # Last: on PostgreSQL the audit append locks the chain head until commit.
     ctx.audit.record(
         session,
         AuditEvent(
@@ -220,7 +247,7 @@ def create_ticket(
             },
         ),
     )
-    return ticket
+    return ticket, customer
 
 
 def _subject(

@@ -49,7 +49,7 @@ from complydesk.api.schemas.desk import (
 )
 from complydesk.desk import escalation, lifecycle, sla, timeline
 from complydesk.desk.context import DeskContext
-from complydesk.desk.intake import Intake, create_ticket
+from complydesk.desk.intake import Intake, create_ticket_and_customer
 from complydesk.desk.replies import add_note, add_reply
 from complydesk.desk.triage import queue_key
 from complydesk.errors import NotAllowed, NotFound
@@ -81,16 +81,29 @@ def _public(ticket: Ticket, customer_ref: str, queue: str | None) -> dict[str, A
     return {**data, "customer_ref": customer_ref, "queue": queue}
 
 
-def _refs(session: Session, ticket: Ticket) -> tuple[str, str | None]:
-    ref = session.scalar(select(Customer.ref).where(Customer.id == ticket.customer_id))
+def _refs(
+    session: Session, ticket: Ticket, customer_ref: str | None = None
+) -> tuple[str, str | None]:
+    ref = customer_ref
+    if ref is None:
+        ref = session.scalar(
+            select(Customer.ref).where(Customer.id == ticket.customer_id)
+        )
     queue = None
     if ticket.queue_id is not None:
         queue = session.scalar(select(Queue.name).where(Queue.id == ticket.queue_id))
     return ref or "", queue
 
 
-def ticket_detail(session: Session, ctx: AppContext, ticket: Ticket) -> TicketDetail:
-    ref, queue = _refs(session, ticket)
+def ticket_detail(
+    session: Session,
+    ctx: AppContext,
+    ticket: Ticket,
+    *,
+    customer_ref: str | None = None,
+) -> TicketDetail:
+    """The staff view of a ticket (`customer_ref` if the caller has it: no query)."""
+    ref, queue = _refs(session, ticket, customer_ref)
     now = ctx.clock()
     return TicketDetail.model_validate(
         {
@@ -181,8 +194,13 @@ def create(
         customer=body.customer,
         jurisdiction=body.jurisdiction,
     )
-    ticket = create_ticket(session, desk_context(ctx), principal.username, intake)
-    return ticket_detail(session, ctx, ticket)
+    # The audit entries are appended after the response is built: on
+    # PostgreSQL that is when the chain head gets locked until the commit.
+    with ctx.audit.batch(session):
+        ticket, customer = create_ticket_and_customer(
+            session, desk_context(ctx), principal.username, intake
+        )
+        return ticket_detail(session, ctx, ticket, customer_ref=customer.ref)
 
 
 @router.get("/tickets/{ticket_id}", dependencies=[require(Permission.TICKETS_READ)])
