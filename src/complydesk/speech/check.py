@@ -28,6 +28,7 @@ from functools import cache
 from typing import Any, Literal
 
 from complydesk.pii.text import fold
+from complydesk.speech.dialect import fold_dialect
 from complydesk.speech.finding import Finding, Verdict
 from complydesk.speech.rules import Pack, Rule, default_packs
 from complydesk.speech.traditional import PAIRS
@@ -72,8 +73,9 @@ _DOMINATED_BY: dict[str, frozenset[str]] = {
 
 
 def normalize(text: str) -> str:
-    """Width-fold and fold traditional characters; same length as `text`."""
-    folded = fold(text)
+    """Width-fold, fold Cantonese/Taiwan wording (dialect.py) and traditional
+    characters; same length as `text`."""
+    folded = fold_dialect(fold(text))
     return _TRAD_RUN.sub(lambda m: m.group().translate(_TRAD_TABLE), folded)
 
 

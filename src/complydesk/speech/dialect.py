@@ -1,0 +1,87 @@
+"""Cantonese and Taiwan/Hong Kong wording folded to the Mandarin the rules use.
+
+Hong Kong agents write Cantonese function words (我係真人, 唔會加價, 聽日送到,
+我哋) and Taiwan agents use their own terms (連結, 簡訊, 工作天). The rule
+packs are written in Mandarin; instead of doubling every family, these words
+are folded before matching, like width and traditional forms. Every
+replacement has the length of what it replaces, so offsets into the reply
+stay valid. Context keeps the ordinary Mandarin readings: 關係 keeps 係,
+语气词 呢 stays unless a measure word follows (呢個價 -> 这个价).
+
+Runs before the traditional->simplified table (係 must be seen before it
+becomes 系, which is also 系统's first character).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Multi-character terms first (same length each side).
+_TERMS: dict[str, str] = {
+    "唔該": "麻烦",
+    "唔该": "麻烦",
+    "聽日": "明天",
+    "听日": "明天",
+    "琴日": "昨天",
+    "尋日": "昨天",
+    "寻日": "昨天",
+    "今日": "今天",
+    "連結": "链接",
+    "连结": "链接",
+    "短訊": "短信",
+    "短讯": "短信",
+    "簡訊": "短信",
+    "简讯": "短信",
+    "話俾": "告诉",
+    "话俾": "告诉",
+    "話畀": "告诉",
+    "话畀": "告诉",
+    "搞掂": "搞定",
+}
+# Single Cantonese characters with one Mandarin reading.
+_CHARS: dict[str, str] = {
+    "唔": "不",
+    "冇": "没",
+    "嘅": "的",
+    "哋": "们",
+    "俾": "给",
+    "畀": "给",
+    "喺": "在",
+    "咗": "了",
+    "嚟": "来",
+    "睇": "看",
+    "揾": "找",
+    "搵": "找",
+    "佢": "他",
+    "嗰": "那",
+    "啲": "些",
+    "攞": "拿",
+    "嘈": "吵",
+}
+_MEASURE = "個个隻只張张款單单次份件部種种間间位些啲度排陣阵"
+_PATTERN = re.compile(
+    "|".join(re.escape(t) for t in _TERMS)
+    + "|["
+    + "".join(_CHARS)
+    + "]"
+    # 係 = 是, except in 關係/联系 and 係數
+    + "|(?<![關关聯联維维])係(?![數数統统])"
+    # 呢 before a measure word is 这 (呢個價); the particle 呢 stays
+    + f"|呢(?=[{_MEASURE}])"
+    # 蝕 = 亏 (穩賺唔蝕), not in 腐蝕/侵蝕
+    + "|(?<![腐侵])蝕"
+    # 機械人 = 机器人; 工作天 = 工作日
+    + "|(?<=[機机])械(?=人)"
+    + "|(?<=工作)天"
+)
+_SINGLE = {"係": "是", "呢": "这", "蝕": "亏", "械": "器", "天": "日"}
+
+
+def _replace(match: re.Match[str]) -> str:
+    text = match.group()
+    return _TERMS.get(text) or _CHARS.get(text) or _SINGLE[text]
+
+
+def fold_dialect(text: str) -> str:
+    """`text` with Cantonese/Taiwan wording in Mandarin form; same length."""
+    return _PATTERN.sub(_replace, text)
