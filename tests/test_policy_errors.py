@@ -55,11 +55,11 @@ def policy_error(path: Path) -> str:
             """\
             breach:
               authority_deadline:
-                value: {amount: 3, unit: minutes}
+                value: {amount: 3, unit: fortnights}
                 citation: "GDPR Art. 33(1)"
                 confidence: ok
             """,
-            ["breach.authority_deadline.value.unit", "Input should be 'hours'"],
+            ["breach.authority_deadline.value.unit", "Input should be 'minutes'"],
             id="bad-unit",
         ),
         pytest.param(
@@ -304,7 +304,7 @@ def test_when_override_value_is_bad_then_override_file_is_named(
         """\
         breach:
           authority_deadline:
-            value: 5 minutes
+            value: 5 fortnights
             citation: x
             confidence: ok
         """,
