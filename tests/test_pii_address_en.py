@@ -54,3 +54,19 @@ def test_when_street_address_then_whole_span(text: str, expected: str) -> None:
 )
 def test_when_no_street_address_then_nothing(text: str) -> None:
     assert addresses(text) == []
+
+
+def test_street_gate_needs_a_suffix_word_after_a_digit() -> None:
+    from complydesk.pii.recognizers.address_en import _may_have_street
+    from complydesk.pii.text import Doc
+
+    assert _may_have_street(Doc("寄到 221B Baker Street 谢谢"))
+    assert _may_have_street(Doc("寄到221B\u2003Baker\u2003St，谢谢"))  # em spaces
+    assert not _may_have_street(Doc("Street 没有门牌号"))
+    assert not _may_have_street(Doc("订单 12345 已发 SF Express"))
+
+
+def test_address_with_non_ascii_spaces_is_still_found() -> None:
+    assert addresses("寄到221B\u2003Baker\u2003Street，谢谢") == [
+        "221B\u2003Baker\u2003Street"
+    ]

@@ -170,3 +170,39 @@ def test_ascii_part_of_doc_drops_everything_else_and_sets_the_gates() -> None:
     assert not plain.has_digit_run
     # Digits glued across dropped Chinese text are no run in the text itself.
     assert not Doc("12号34栋").has_digit_run
+
+
+def test_has_ascii_is_implied_by_every_ascii_gate() -> None:
+    # The Detector skips all ASCII-gated recognizers on texts without it.
+    assert not Doc("好的，谢谢您！").has_ascii
+    assert not Doc("好的, 谢谢您?!").has_ascii  # ASCII punctuation only
+    for text in ("a", "１", "＠客服", "::", "12号34栋"):
+        assert Doc(text).has_ascii, text
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("服务器地址是 :: 吗", "IP_ADDRESS"),  # no letter or digit at all
+        ("加我微信：ｗｘｉｄ＿２０２４", "WECHAT"),
+        ("@王冉 你好", "PERSON"),
+    ],
+)
+def test_ascii_gated_recognizers_still_run_where_needed(text: str, label: str) -> None:
+    assert [e.label for e in Detector().detect(text)] == [label]
+
+
+def test_anchor_positions_skip_suffix_characters_without_their_partner() -> None:
+    from complydesk.pii.anchors import own_positions
+    from complydesk.pii.recognizers import address, person
+
+    # 知道 / 同时 / 100元 start no address; 街道 / 胡同 / 单元 may.
+    text = "我知道同时付100元，住在东四街道六条胡同3单元"
+    at = [i for i in own_positions(address.ANCHORS, text) if text[i] in "道同元"]
+    assert [text[i - 1 : i + 1] for i in at] == ["街道", "胡同", "单元"]
+    # Cue first characters count only before a cue's second character.
+    text = "我们联系客服，联系人：我叫李娜"
+    assert [text[i : i + 3] for i in own_positions(person.ANCHORS, text)] == [
+        "联系人",
+        "我叫李",
+    ]

@@ -3,7 +3,8 @@
 Per text: one regex pass (complydesk.pii.anchors) finds the positions where
 the anchored recognizers (person cues, the name scorer, addresses) can match
 and whether the text needs width folding; the other recognizers run behind
-cheap gates (an '@', four digits in a row, ...) computed once per text.
+cheap gates (an '@', four digits in a row, ...) computed once per text, and
+those gated on ASCII content only on texts that have some (half do not).
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from typing import cast
 
 from complydesk.pii.anchors import AnchorScan
 from complydesk.pii.entity import Entity
-from complydesk.pii.recognizer import Anchored, Gated, Recognizer
+from complydesk.pii.recognizer import (
+    ASCII_NEEDS,
+    Anchored,
+    Gated,
+    Recognizer,
+    has_ascii,
+)
 from complydesk.pii.registry import Registry, normalize_allowed
 from complydesk.pii.resolve import resolve
 from complydesk.pii.text import FOLD_CHARS, Doc, fold
@@ -41,7 +48,9 @@ class Detector:
         scan = AnchorScan([r.anchors for r in anchored], FOLD_CHARS)
         self._scan_text = scan.scan
         self._find_at = tuple(r.find_at for r in anchored)
-        self._plan = _plan([r for r in recognizers if not _anchors(r)])
+        others = [r for r in recognizers if not _anchors(r)]
+        self._plan = _plan([r for r in others if not _ascii_only(r)])
+        self._ascii_plan = _plan([r for r in others if _ascii_only(r)])
 
     def detect(self, text: str) -> list[Entity]:
         if not text:
@@ -66,6 +75,13 @@ class Detector:
                     if gate is None or gate(doc):
                         for find in finders:
                             extend(find(doc))
+        if doc.has_ascii:
+            for needs, gated in self._ascii_plan:
+                if needs is None or needs(doc):
+                    for gate, finders in gated:
+                        if gate is None or gate(doc):
+                            for find in finders:
+                                extend(find(doc))
         if not found:
             return found
         threshold = self.threshold
@@ -91,6 +107,12 @@ def _anchors(recognizer: Recognizer) -> bool:
     return bool(getattr(recognizer, "anchors", ()))
 
 
+def _ascii_only(recognizer: Recognizer) -> bool:
+    """Gated on a test that implies `doc.has_ascii` (see ASCII_NEEDS)."""
+    needs = getattr(recognizer, "needs", None)
+    return isinstance(recognizer, Gated) and any(needs is t for t in ASCII_NEEDS)
+
+
 def _plan(recognizers: list[Recognizer]) -> Plan:
     """Group recognizers by `needs`, then by gate: each test runs once per text.
 
@@ -105,6 +127,8 @@ def _plan(recognizers: list[Recognizer]) -> Plan:
         inner = recognizer
         if isinstance(recognizer, Gated):
             gate, inner, needs = recognizer.gate, recognizer.inner, recognizer.needs
+            if needs is has_ascii:
+                needs = None  # the Detector tests it once for all of them
         outer = id(needs) if needs is not None else None
         key = id(gate) if gate is not None else None
         groups.setdefault(outer, {}).setdefault(key, []).append(inner.find)

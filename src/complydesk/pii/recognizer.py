@@ -159,6 +159,18 @@ class Gated:
 
 
 # The shared gate for recognizers whose matches contain ASCII letters; also
-# `has_at` for e-mail. attrgetter runs in C: one attribute read per text.
+# `has_at` for e-mail, `has_digit_run` for number-shaped recognizers and
+# `has_ascii` for any match with an ASCII letter, digit, '@' or ':'.
+# attrgetter runs in C: one attribute read per text.
 has_latin: Callable[[Doc], bool] = attrgetter("has_latin")
 has_at: Callable[[Doc], bool] = attrgetter("has_at")
+has_digit_run: Callable[[Doc], bool] = attrgetter("has_digit_run")
+has_ascii: Callable[[Doc], bool] = attrgetter("has_ascii")
+# `needs` tests that imply `has_ascii`: the Detector runs their groups only
+# on texts that pass it (see Doc).
+ASCII_NEEDS: tuple[Callable[[Doc], bool], ...] = (
+    has_latin,
+    has_at,
+    has_digit_run,
+    has_ascii,
+)

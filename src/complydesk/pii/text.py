@@ -35,6 +35,7 @@ _FOLDABLE = re.compile("[" + "".join(re.escape(c) for c in FOLD_CHARS) + "]+")
 
 _RUN4 = re.compile(r"[0-9]{4}")
 _RUN4_ASCII = re.compile(r"[0-9]{4}")
+_DIGIT_OR_COLON = re.compile(r"[0-9:]")
 
 
 def _fold_run(match: re.Match[str]) -> str:
@@ -65,7 +66,12 @@ class Doc:
     number-shaped PII has them), `has_latin` whether there is any ASCII
     letter (plates, romanised names), `has_at` whether there is an '@':
     most chat messages have none of them, so those recognizers skip them at
-    once. A plain slotted class: one is built per message on the hot path;
+    once. `has_ascii` (an ASCII letter, digit, '@' or ':') is implied by
+    each of them: half of all chat messages (Chinese with punctuation only)
+    fail it, and the Detector then skips every group gated on these tests
+    with one attribute read.
+
+    A plain slotted class: one is built per message on the hot path;
     `mentions` (@handles) is filled on first use by the recognizers that
     share it.
     """
@@ -73,6 +79,7 @@ class Doc:
     __slots__ = (
         "ascii",
         "folded",
+        "has_ascii",
         "has_at",
         "has_digit_run",
         "has_latin",
@@ -87,15 +94,21 @@ class Doc:
         # (A str, not bytes: `b"@" in some_bytes` first tries the needle as an
         # int and formats, then clears, a TypeError.)
         self.ascii = asc = folded.encode("ascii", "ignore").decode("ascii")
-        # lower/upper of ASCII-only text touch only letters: they differ iff
-        # there is one.
-        self.has_latin = asc.lower() != asc.upper()
-        self.has_at = "@" in asc
-        self.has_digit_run = (
-            len(asc) >= 4
-            and _RUN4_ASCII.search(asc) is not None
-            and (len(asc) == len(folded) or _RUN4.search(folded) is not None)
-        )
+        if not asc:  # 1 in 12 chat messages: nothing to test
+            self.has_latin = self.has_at = self.has_digit_run = self.has_ascii = False
+        else:
+            # lower/upper of ASCII-only text touch only letters: they differ
+            # iff there is one.
+            self.has_latin = latin = asc.lower() != asc.upper()
+            self.has_at = at = "@" in asc
+            self.has_digit_run = run = (
+                len(asc) >= 4
+                and _RUN4_ASCII.search(asc) is not None
+                and (len(asc) == len(folded) or _RUN4.search(folded) is not None)
+            )
+            self.has_ascii = (
+                latin or at or run or _DIGIT_OR_COLON.search(asc) is not None
+            )
         self.mentions: list[tuple[int, int]] | None = None
 
     def before(self, start: int, window: int) -> str:

@@ -15,11 +15,12 @@ from complydesk.pii.labels import Label
 from complydesk.pii.recognizer import Gated, PatternRecognizer, Recognizer, has_latin
 from complydesk.pii.text import Doc
 
-_SUFFIX = (
+_SUFFIX_WORDS = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct"
     r"|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq"
-    r"|Close|Crescent|Cres|Gardens|Row|Walk|Trail|Trl|Alley|Plaza|Broadway)\b\.?"
+    r"|Close|Crescent|Cres|Gardens|Row|Walk|Trail|Trl|Alley|Plaza|Broadway)"
 )
+_SUFFIX = rf"{_SUFFIX_WORDS}\b\.?"
 _NAME = r"(?:[A-Z][A-Za-z'’.-]*|\d{1,3}(?:st|nd|rd|th))"
 _UNIT = (
     r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|Rm|#)\.?\s*#?"
@@ -54,12 +55,17 @@ PO_BOX = PatternRecognizer(
 )
 
 
-# A street address is a house number and, later, a capitalised suffix word.
-_STREET_HINT = re.compile(r"[0-9][^A-Z]*[A-Z]")
+# A street address is a house number and, later, a street suffix word (all
+# ASCII, so both are in `doc.ascii`, in that order).
+_DIGIT = re.compile("[0-9]")
+_SUFFIX_HINT = re.compile(_SUFFIX_WORDS)
 
 
 def _may_have_street(doc: Doc) -> bool:
-    return _STREET_HINT.search(doc.ascii) is not None
+    """A suffix word after the first digit (searches in C, never quadratic)."""
+    a = doc.ascii
+    first = _DIGIT.search(a)
+    return first is not None and _SUFFIX_HINT.search(a, first.end()) is not None
 
 
 def _may_have_po_box(doc: Doc) -> bool:

@@ -21,6 +21,7 @@ from complydesk.pii.recognizer import (
     Gated,
     PatternRecognizer,
     Recognizer,
+    has_ascii,
     has_at,
 )
 from complydesk.pii.recognizers.numbers import (
@@ -279,10 +280,15 @@ _WECHAT_LATIN = re.compile(r"[WwVv][Xx]|[Ww]ei[Xx]in|[Ww]e[Cc]hat")
 _EMAIL_HINT = re.compile(r"[A-Za-z0-9._%+\-]@[A-Za-z0-9]")
 
 
+# The _WECHAT_CN words as one pattern: a search that skips to 微/薇/威/V/v in C.
+_WECHAT_CN_RX = re.compile("[微薇威Vv]信")
+assert all(_WECHAT_CN_RX.fullmatch(word) for word in _WECHAT_CN)
+
+
 def _may_have_wechat(doc: Doc) -> bool:
     """A WeChat keyword is there (tested on the short ASCII part for wx/vx)."""
     f = doc.folded
-    if "信" in f and any(word in f for word in _WECHAT_CN):
+    if "信" in f and _WECHAT_CN_RX.search(f) is not None:
         return True
     a = doc.ascii
     if not ("x" in a or "X" in a or "hat" in a):
@@ -305,5 +311,5 @@ RECOGNIZERS: list[Recognizer] = [
     Gated(EMAIL, _may_have_email, has_at),
     Gated(PHONE, has_digit_run, has_digit_run),
     Gated(QQ, _may_have_qq_word, has_digit_run),
-    Gated(WECHAT, _may_have_wechat),
+    Gated(WECHAT, _may_have_wechat, has_ascii),
 ]

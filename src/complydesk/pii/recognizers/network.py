@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from complydesk.pii.entity import Entity
 from complydesk.pii.labels import Label
-from complydesk.pii.recognizer import Gated, Recognizer
+from complydesk.pii.recognizer import Gated, Recognizer, has_ascii
 from complydesk.pii.recognizers.numbers import has_word
 from complydesk.pii.text import Doc
 from complydesk.pii.validators import is_ipv6
@@ -96,4 +96,5 @@ def may_have_ip(doc: Doc) -> bool:
     return ":" in a and ("::" in a or a.count(":") >= 6)
 
 
-RECOGNIZERS: list[Recognizer] = [Gated(IP_ADDRESS, may_have_ip)]
+# Every IP address has a digit or a ':' ("::" is one).
+RECOGNIZERS: list[Recognizer] = [Gated(IP_ADDRESS, may_have_ip, has_ascii)]

@@ -103,6 +103,16 @@ def _model_scorer() -> Callable[[str, list[int]], list[tuple[int, int, float]]]:
     left_word, right_word, span_word = m.left_word, m.right_word, m.span_word
     start1, start2, given_words = *m.start_word[1:], m.given_words
     exp = math.exp
+    # Context weight per character (the table entry, else its class's):
+    # filled on first sight, so char_class runs once per distinct character.
+    left_z: dict[str, float] = {}
+    right_z: dict[str, float] = {}
+
+    def context_z(
+        ch: str, table: dict[str, float], by_class: dict[str, float]
+    ) -> float:
+        z = table.get(ch)
+        return by_class.get(char_class(ch), 0.0) if z is None else z
 
     def hits(text: str, starts: list[int]) -> list[tuple[int, int, float]]:
         out: list[tuple[int, int, float]] = []
@@ -111,13 +121,18 @@ def _model_scorer() -> Callable[[str, list[int]], list[tuple[int, int, float]]]:
             two = text[i : i + 2]
             if two in reject:
                 continue
-            left = text[i - 1] if i else ""
-            if left and ngram.get(left + text[i], 0) >= _LEFT_WORD_REJECT:
-                continue  # 如何|维权, 任何|更改: the surname char ends a word
-            z0 = lefts.get(left)
+            if i:
+                left = text[i - 1]
+                lw = ngram.get(text[i - 1 : i + 1], 0)
+                if lw >= _LEFT_WORD_REJECT:
+                    continue  # 如何|维权, 任何|更改: the surname char ends a word
+            else:
+                left = ""
+                lw = ngram.get(text[0], 0)
+            z0 = left_z.get(left)
             if z0 is None:
-                z0 = left_cls.get(char_class(left), 0.0)
-            z0 += bias + left_word[ngram.get(left + text[i], 0)]
+                z0 = left_z[left] = context_z(left, lefts, left_cls)
+            z0 += bias + left_word[lw]
             if i >= 2:
                 z0 += left2.get(text[i - 2 : i], 0.0)
             best = zmin
@@ -126,28 +141,39 @@ def _model_scorer() -> Callable[[str, list[int]], list[tuple[int, int, float]]]:
                 if slen == 2 and two not in ranks:
                     break
                 g = i + slen
-                if g >= n or text[g] not in given:
+                if g >= n:
+                    continue
+                c1 = text[g]
+                if c1 not in given:
                     continue
                 zs = z0 + surnames.get(text[i:g], 0.0)
-                c1 = text[g]
                 sw = ngram.get(text[i : g + 1], 0)
                 for e in (g + 1, g + 2):
                     if e == g + 1:
                         z = zs + single.get(c1, 0.0) + len1 + start1[sw]
                     else:
-                        if e > n or text[g + 1] not in given:
+                        if e > n:
                             break
-                        z = zs + first_g.get(c1, 0.0) + second.get(text[g + 1], 0.0)
+                        c2 = text[g + 1]
+                        if c2 not in given:
+                            break
+                        z = zs + first_g.get(c1, 0.0) + second.get(c2, 0.0)
                         z += len2 + given_words[ngram.get(text[g:e], 0)] + start2[sw]
                         if slen == 1:
                             z += span_word[ngram.get(text[i:e], 0)]
-                    right = text[e] if e < n else ""
-                    zr = rights.get(right)
-                    if zr is None:
-                        zr = right_cls.get(char_class(right), 0.0)
-                    z += zr + right_word[ngram.get(text[e - 1] + right, 0)]
-                    if e + 2 <= n:
-                        z += right2.get(text[e : e + 2], 0.0)
+                    if e < n:
+                        right = text[e]
+                        zr = right_z.get(right)
+                        if zr is None:
+                            zr = right_z[right] = context_z(right, rights, right_cls)
+                        z += zr + right_word[ngram.get(text[e - 1 : e + 1], 0)]
+                        if e + 2 <= n:
+                            z += right2.get(text[e : e + 2], 0.0)
+                    else:
+                        zr = right_z.get("")
+                        if zr is None:
+                            zr = right_z[""] = context_z("", rights, right_cls)
+                        z += zr + right_word[ngram.get(text[e - 1], 0)]
                     if z >= best:
                         best, end = z, e
             if not end or text[i:end] in places or text[end - 1] in _PLACE_END:
@@ -265,8 +291,13 @@ class HandleNameRecognizer:
     def find(self, doc: Doc) -> list[Entity]:
         text = doc.folded
         out: list[Entity] = []
+        # The candidate test of `_name_end`, on the text in place: most
+        # handles (@中国联通客服) fail it, and then no slice is made.
+        candidate = _model_parts()[0].match
         for start, end in mention_spans(doc):
             start += 1  # the @ is not part of the name
+            if candidate(text, start, end) is None:
+                continue
             name_end = self._name_end(text[start:end])
             if name_end:
                 stop = start + name_end
@@ -305,7 +336,18 @@ class HandleNameRecognizer:
         return 0 if handle.startswith(_ORG_WORDS, end) else end
 
 
+@cache
+def _handle_hint() -> re.Pattern[str]:
+    """An '@' right before a name candidate: every handle name starts so."""
+    return re.compile("@" + _model_parts()[0].pattern)
+
+
+def may_have_handle_name(doc: Doc) -> bool:
+    """Most @handles (@中国联通客服) start with no surname + given pair."""
+    return _handle_hint().search(doc.folded) is not None
+
+
 RECOGNIZERS: list[Recognizer] = [
     PersonModelRecognizer(),
-    Gated(HandleNameRecognizer(), has_at, has_at),
+    Gated(HandleNameRecognizer(), may_have_handle_name, has_at),
 ]
