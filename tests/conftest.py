@@ -9,6 +9,7 @@ only when no server answers at COMPLYDESK_TEST_PG_URL.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -24,6 +25,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from complydesk.logs import ScrubFilter
 from complydesk.settings import Settings, load_settings
 from complydesk.store.db import make_engine, make_sessionmaker
 from complydesk.store.migrate import upgrade
@@ -129,6 +131,20 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 def settings(db_url: str, tmp_path: Path) -> Settings:
     """Settings pointing at this test's database and a private data dir."""
     return load_settings(database_url=db_url, data_dir=tmp_path / "data")
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    """CLI commands call logs.configure(), which replaces the root handlers
+    with one writing to the runner's (then closed) stderr and sets INFO;
+    put the root logger back so later tests see the usual setup."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    for handler in root.handlers[:]:
+        if any(isinstance(f, ScrubFilter) for f in handler.filters):
+            root.removeHandler(handler)  # the one logs.configure() installed
+    root.setLevel(level)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from complydesk.cli import GROUPS, app
+from complydesk.worker import take_jobs_lock
 
 GROUP_NAMES = [
     "pii",
@@ -112,6 +113,21 @@ def test_config_show_hides_the_database_password(
     assert code == 0
     assert "hunter2-pw" not in out
     assert json.loads(out)["database_url"] == "postgresql://app:***@db/cd"
+
+
+def test_worker_refuses_while_another_process_runs_the_jobs(cli_env: Path) -> None:
+    assert run("db", "upgrade")[0] == 0
+    cli_env.mkdir(parents=True, exist_ok=True)
+    held = take_jobs_lock(cli_env)  # as a running `serve` holds it
+    assert held is not None
+    try:
+        assert take_jobs_lock(cli_env) is None
+        code, _, err = run("worker", "--once")
+        assert code == 2 and err.count("\n") == 1
+        assert "already run in another process" in err
+    finally:
+        held.close()
+    assert run("worker", "--once")[0] == 0  # released: it runs
 
 
 def test_bad_config_file_is_one_line_error(tmp_path: Path) -> None:

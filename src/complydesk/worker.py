@@ -8,10 +8,13 @@ retried at its next interval, never taking the others down.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,6 +32,32 @@ from complydesk.vault.erase import scrub_erased
 from complydesk.vault.replay import replay_and_audit
 
 log = logging.getLogger("complydesk.worker")
+
+JOBS_LOCK_NAME = "jobs.lock"
+
+
+def take_jobs_lock(data_dir: Path) -> IO[bytes] | None:
+    """The data dir's exclusive jobs lock, held while the file stays open.
+
+    Every process that would run background jobs (`serve` and its workers,
+    `complydesk worker`) takes it first, so jobs never run in two processes
+    on one data dir. flock is released by the kernel when the process dies,
+    so a restarted process takes over. None if another process holds it;
+    without fcntl (not POSIX) nobody runs jobs rather than everybody.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - POSIX only
+        log.warning("no fcntl: background jobs are not run")
+        return None
+    handle = (data_dir / JOBS_LOCK_NAME).open("ab")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    log.info("background jobs run here", extra={"pid": os.getpid()})
+    return handle
 
 
 @dataclass(frozen=True)

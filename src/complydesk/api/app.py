@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
-from typing import IO
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,12 +20,9 @@ from complydesk.settings import Settings, load_settings
 from complydesk.store.db import make_engine, make_sessionmaker
 from complydesk.vault import open_vault
 from complydesk.web import pages
-from complydesk.worker import Worker, default_jobs
+from complydesk.worker import Worker, default_jobs, take_jobs_lock
 
 log = logging.getLogger("complydesk.api")
-
-
-WORKER_LOCK_NAME = "serve-worker.lock"
 
 
 def create_app(
@@ -36,12 +30,12 @@ def create_app(
     *,
     clock: Clock = utcnow,
     run_worker: bool = False,
-    elect_worker: bool = False,
 ) -> FastAPI:
     """Build the API and console for `settings`; `run_worker` adds background jobs.
 
-    With `elect_worker` (several `serve` processes on one data dir) the jobs
-    run only in the process that holds the data dir's worker lock.
+    The jobs run only if this process takes the data dir's jobs lock, so
+    several `serve` processes, or `serve` beside `complydesk worker`, never
+    run them twice.
     """
     settings.ensure_data_dir()
     engine = make_engine(settings.sqlalchemy_url)
@@ -56,11 +50,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = Worker(default_jobs(), ctx.settings, ctx.sessions, ctx.audit, clock)
-        held = None
-        if run_worker and elect_worker:
-            held = _take_worker_lock(settings.data_dir / WORKER_LOCK_NAME)
-        if run_worker and (held is not None or not elect_worker):
+        held = take_jobs_lock(settings.data_dir) if run_worker else None
+        if held is not None:
             worker.start()
+        elif run_worker:
+            log.info("background jobs run in another process on this data dir")
         try:
             yield
         finally:
@@ -95,30 +89,7 @@ def create_app_from_env() -> FastAPI:
 
     settings = load_settings()
     configure(settings.log_level, settings.log_json)
-    return create_app(
-        settings, run_worker=settings.run_worker_in_process, elect_worker=True
-    )
-
-
-def _take_worker_lock(path: Path) -> IO[bytes] | None:
-    """An exclusive lock on `path`, held while the file stays open; None if taken.
-
-    flock is released by the kernel when the process dies, so a restarted
-    process can take over the jobs; without fcntl (not POSIX) no one runs them.
-    """
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - POSIX only
-        log.warning("no fcntl: serve workers run no background jobs")
-        return None
-    handle = path.open("ab")
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        return None
-    log.info("background jobs run here", extra={"pid": os.getpid()})
-    return handle
+    return create_app(settings, run_worker=settings.run_worker_in_process)
 
 
 class AccessLog:

@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from complydesk.cli.common import console, get_settings, handle_errors, state
+from complydesk.cli.common import console, fail, get_settings, handle_errors, state
 
 MAX_WORKERS = 64
 
@@ -33,7 +33,7 @@ def serve(
 
     One process runs Python on one core at a time; `--workers N` starts N
     processes on the same port. Of those, only the one holding the data dir's
-    worker lock runs the background jobs, so no job runs twice at once.
+    jobs lock runs the background jobs, so no job runs twice at once.
     """
     import uvicorn
 
@@ -75,10 +75,16 @@ def worker(
     from complydesk.audit import AuditLog, load_audit_key
     from complydesk.logs import configure
     from complydesk.store.db import make_engine, make_sessionmaker
-    from complydesk.worker import Worker, default_jobs
+    from complydesk.worker import Worker, default_jobs, take_jobs_lock
 
     settings = get_settings()
     configure(settings.log_level, settings.log_json)
+    held = take_jobs_lock(settings.ensure_data_dir())
+    if held is None:
+        raise fail(
+            "background jobs already run in another process on this data dir "
+            "(a serve with in-process jobs, or another worker)"
+        )
     engine = make_engine(settings.sqlalchemy_url)
     audit = AuditLog(load_audit_key(settings))
     runner = Worker(
@@ -92,3 +98,4 @@ def worker(
             runner.run_forever()
     finally:
         engine.dispose()
+        held.close()
