@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from complydesk.audit import (
@@ -29,7 +29,7 @@ from complydesk.audit.chain import format_at
 from complydesk.errors import ConfigError, InvalidInput
 from complydesk.settings import Settings
 from complydesk.store.db import transaction
-from complydesk.store.models.audit import AuditEntry
+from complydesk.store.models.audit import AuditEntry, AuditHead
 
 KEY = bytes(range(32))
 
@@ -169,6 +169,43 @@ def test_concurrent_appends_form_one_valid_chain(
         report = verify_chain(session, KEY)
     assert list(seqs) == list(range(1, threads * per_thread + 1))
     assert report.ok and report.entries_checked == threads * per_thread
+
+
+def test_racing_first_appends_on_an_empty_log_all_succeed(
+    engine: Engine, session_factory: sessionmaker[Session], fixed_now: datetime
+) -> None:
+    """Before the fix, a first append that committed between another's head
+    read and its entry check made that one fail with "head row is missing"
+    (PostgreSQL, READ COMMITTED); it failed within a few rounds."""
+    threads = 8
+    for round_ in range(10):
+        with engine.begin() as conn:
+            conn.execute(delete(AuditEntry))
+            conn.execute(delete(AuditHead))
+        errors: list[BaseException] = []
+        start = threading.Barrier(threads)
+
+        def first_append(
+            t: int, start: threading.Barrier, errors: list[BaseException]
+        ) -> None:
+            try:
+                start.wait()
+                with transaction(session_factory) as session:
+                    append(session, KEY, event(t), fixed_now)
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        pool = [
+            threading.Thread(target=first_append, args=(t, start, errors))
+            for t in range(threads)
+        ]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+        assert errors == [], f"round {round_}: {errors}"
+        with transaction(session_factory) as session:
+            assert verify_chain(session, KEY).entries_checked == threads
 
 
 def test_anchor_round_trips_and_is_signed(

@@ -323,15 +323,20 @@ def append_many(
     stamped = [(event, _check_at(at)) for event, at in events]  # before the DB
     head = read_head(session, for_update=True)
     if head is None:
-        if session.execute(_ANY_ENTRY).first() is not None:
-            # Fail closed: restarting at seq 1 would fork the chain.
-            raise IntegrityError(
-                "audit head row is missing while entries exist; run `audit verify`"
-            )
+        # First append, or the head row was deleted. Create the seq-0 head
+        # (a concurrent first append may be creating it too: the insert then
+        # waits for it and does nothing) and lock whatever head now exists.
+        # Only then look for entries: checking before the lock raced with a
+        # first append committing in between on PostgreSQL.
         _create_empty_head(session, key)
         head = read_head(session, for_update=True)
         if head is None:  # pragma: no cover - inserted above or by a racer
             raise IntegrityError("audit head row could not be created")
+        if head.seq == 0 and session.execute(_ANY_ENTRY).first() is not None:
+            # Fail closed: restarting at seq 1 would fork the chain.
+            raise IntegrityError(
+                "audit head row is missing while entries exist; run `audit verify`"
+            )
     rows = []
     seq, mac = head.seq, head.mac
     for event, at in stamped:
