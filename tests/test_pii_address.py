@@ -6,7 +6,9 @@ import pytest
 
 from complydesk.pii.detect import Detector
 from complydesk.pii.gazetteer import divisions
-from complydesk.pii.recognizers.address import AddressRecognizer
+from complydesk.pii.recognizers.address import (
+    AddressRecognizer,
+)
 from complydesk.pii.registry import Registry
 
 DETECT = Detector(Registry([AddressRecognizer()]), threshold=0.0)
@@ -48,6 +50,7 @@ def test_when_postal_address_then_found(text: str, expected: list[str]) -> None:
         "@中国电信济南客服 你好",  # place name inside an @handle
         "中国联通北京客服",
         "我是宁波的",  # a bare city is not a postal address by default
+        "宁波发货",
         "不让电信进小区",
         "回家路上看见饭店着火",
         "路由器坏了",
@@ -98,3 +101,57 @@ def test_when_part_ends_one_suffix_short_or_unit_anchors_then_whole_address(
 @pytest.mark.parametrize("text", ["我在万达广场里面等你", "这条线路由北京市电信负责"])
 def test_when_place_word_inside_phrase_then_no_address(text: str) -> None:
     assert [e for e in DETECT.detect(text) if e.score >= 0.5] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我在青岛，快递什么时候到", ["青岛"]),  # where the customer is
+        ("我人在深圳,手机没有开机", ["深圳"]),
+        ("我家住杭州，麻烦尽快", ["杭州"]),
+        ("坐标陕西西安,宽带月租多少", ["陕西西安"]),  # chained divisions
+        ("我在北京路123号", ["北京路123号"]),  # a postal address: all of it
+        ("男，汉族，辽宁海城人，大学学历", ["辽宁海城"]),  # native place, not 人
+        ("籍贯：浙江宁波，中共党员", ["浙江宁波"]),
+        ("1954年11月出生在天津，汉族", ["天津"]),
+        ("我是上海人", ["上海"]),
+        ("ＡＢ我在北京", ["北京"]),  # offsets survive width folding
+    ],
+)
+def test_when_place_tied_to_person_then_reported(
+    text: str, expected: list[str]
+) -> None:
+    assert addresses(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我是上海的客户",  # 我是 + place only with 人 after it
+        "从上海仓发货",  # a warehouse, nobody's location
+        "快递到深圳了吗",  # the parcel's route
+        "我在北京银行办的卡",  # a company
+        "我在等你回复",
+        "上海人民广场",  # 人 inside a word
+        "这个人，",
+    ],
+)
+def test_when_place_not_tied_to_person_then_nothing(text: str) -> None:
+    assert addresses(text) == []
+
+
+def test_personal_place_scores_above_default_threshold() -> None:
+    from complydesk.pii import detect
+
+    found = [e for e in detect("我在青岛，快递到了吗") if e.label == "ADDRESS"]
+    assert [(e.text, e.score) for e in found] == [("青岛", 0.6)]
+
+
+def test_when_personal_places_off_then_cued_place_not_reported() -> None:
+    off = Detector(Registry([AddressRecognizer(personal_places=False)]), 0.0)
+    assert addresses("我在青岛，籍贯浙江宁波", off) == []
+    assert addresses("我住在杭州市西湖区文三路90号", off) == ["杭州市西湖区文三路90号"]
+
+
+def test_when_places_reported_then_cued_place_reported_once() -> None:
+    assert addresses("我住在杭州", PLACES) == ["杭州"]
