@@ -38,6 +38,7 @@ from pii_peers import (  # noqa: E402
     PEER_NAMES,
     System,
     load_systems,
+    make_complydesk,
     parse_peers,
 )
 from pii_synth import generate  # noqa: E402
@@ -327,7 +328,9 @@ def eval_ner(systems: list[System], data: Path, limit: int | None) -> str:
         "### Public NER sets, PERSON and ADDRESS (" + ", ".join(sizes) + ")",
         "MSRA/People's Daily/Resume LOC and Weibo LOC/GPE are place names mapped to "
         "ADDRESS, not postal addresses: ADDRESS recall there measures place-name "
-        "coverage.",
+        "coverage. `complydesk` is the default detector (postal addresses and "
+        "places a cue ties to a person: 我在青岛, 籍贯浙江宁波); `complydesk --places` "
+        "also reports bare place names (`pii detect --places`, `places: true`).",
     ]
     head = ["set", "support"] + [s.name for s in systems]
     for lab in NER_LABELS:
@@ -479,7 +482,11 @@ def main(argv: list[str] | None = None) -> int:
         if name == "synth":
             part = eval_synth(systems, args.n, args.seed)
         elif name == "ner":
-            part = eval_ner(systems, args.data, args.limit)
+            # The NER sets label every city as ADDRESS: show the --places
+            # mode beside the default one (which reports only places a cue
+            # ties to a person).
+            with_places = [systems[0], make_complydesk(places=True), *systems[1:]]
+            part = eval_ner(with_places, args.data, args.limit)
         elif name == "vectors":
             part = eval_vectors(systems, args.data)
         else:

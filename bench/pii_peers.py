@@ -120,15 +120,18 @@ def _version(dist: str) -> str:
         return "?"
 
 
-def make_complydesk() -> System:
+def make_complydesk(places: bool = False) -> System:
+    """The default detector, or with `places` the `--places` one (bare place names)."""
     from complydesk.pii import Detector
+    from complydesk.pii.registry import Registry
 
-    det = Detector()
+    det = Detector(Registry.builtin(places=places))
 
     def detect(text: str) -> list[Span]:
         return [(e.label, e.start, e.end) for e in det.detect(text)]
 
-    return System("complydesk", detect, frozenset(ALL_LABELS), _version("complydesk"))
+    name = "complydesk --places" if places else "complydesk"
+    return System(name, detect, frozenset(ALL_LABELS), _version("complydesk"))
 
 
 def make_presidio() -> System:

@@ -88,6 +88,16 @@ def test_yaml_config_adds_disables_and_allowlists(tmp_path: Path) -> None:
     ]
 
 
+def test_yaml_config_places_reports_bare_place_names(tmp_path: Path) -> None:
+    config = tmp_path / "pii.yaml"
+    config.write_text("places: true\n", encoding="utf-8")
+    text = "北京今天下雨，我在青岛"
+    default = [e.text for e in Detector().detect(text)]
+    places = [e.text for e in Detector(Registry.from_yaml(config)).detect(text)]
+    assert default == ["青岛"]  # only the place tied to a person
+    assert places == ["北京", "青岛"]
+
+
 @pytest.mark.parametrize(
     ("content", "needle"),
     [

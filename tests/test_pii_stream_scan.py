@@ -82,6 +82,21 @@ def test_cli_detect_jsonl_contract(tmp_path: Path) -> None:
     assert entity["text"] == "ｚ＠ｅｘａｍｐｌｅ．ｃｏｍ" and entity["start"] == 4
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_cli_detect_places_reports_bare_place_names(
+    tmp_path: Path, workers: str
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "周末在厦门吃港式晚茶"}\n', "utf-8")
+    args = ["pii", "detect", "--jsonl", str(source), "--workers", workers]
+    plain = CliRunner().invoke(app, args)
+    places = CliRunner().invoke(app, [*args, "--places"])
+    assert plain.exit_code == places.exit_code == 0, places.stderr
+    assert json.loads(plain.stdout) == {"entities": []}
+    [entity] = json.loads(places.stdout)["entities"]
+    assert (entity["label"], entity["text"], entity["start"]) == ("ADDRESS", "厦门", 3)
+
+
 def test_cli_detect_needs_exactly_one_input() -> None:
     result = CliRunner().invoke(app, ["pii", "detect"])
     assert result.exit_code == 2 and "either TEXT or --jsonl" in result.stderr

@@ -19,7 +19,7 @@ from complydesk.cli.common import (
     print_json,
     session_scope,
 )
-from complydesk.pii import detect
+from complydesk.pii.detect import default_detector, places_detector
 from complydesk.pii.jsonl import detect_lines, entity_json, map_lines
 
 app = typer.Typer(
@@ -59,6 +59,13 @@ def detect_cmd(
     jsonl: JsonlOption = None,
     workers: WorkersOption = 1,
     as_json: bool = JsonOption,
+    places: Annotated[
+        bool,
+        typer.Option(
+            "--places",
+            help="Also report bare place names as ADDRESS (news, social posts).",
+        ),
+    ] = False,
 ) -> None:
     """Find personal data in TEXT, or in every line of --jsonl FILE.
 
@@ -69,11 +76,11 @@ def detect_cmd(
     if jsonl is not None:
         _utf8_stdio()
         with _open(jsonl) as handle:
-            for line in detect_lines(handle, workers):
+            for line in detect_lines(handle, workers, places=places):
                 sys.stdout.write(line + "\n")
         return
     assert text is not None
-    entities = detect(text)
+    entities = (places_detector() if places else default_detector()).detect(text)
     if as_json:
         print_json({"entities": [entity_json(e) for e in entities]})
         return

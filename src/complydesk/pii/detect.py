@@ -144,6 +144,12 @@ def default_detector() -> Detector:
     return Detector()
 
 
+@cache
+def places_detector() -> Detector:
+    """The built-ins that also report bare place names (`--places`)."""
+    return Detector(Registry.builtin(places=True))
+
+
 def detect(text: str) -> list[Entity]:
     """Personal data in `text` with the built-in recognizers."""
     return default_detector().detect(text)

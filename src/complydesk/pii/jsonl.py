@@ -18,7 +18,7 @@ from itertools import islice
 from typing import Any
 
 from complydesk.jsonlines import read_record, text_of
-from complydesk.pii.detect import default_detector
+from complydesk.pii.detect import default_detector, places_detector
 from complydesk.pii.entity import Entity
 
 BATCH = 1000
@@ -38,8 +38,8 @@ def entity_json(entity: Entity) -> dict[str, Any]:
     }
 
 
-def _detect_batch(texts: list[str]) -> list[str]:
-    detector = default_detector()
+def _detect_batch(texts: list[str], places: bool = False) -> list[str]:
+    detector = places_detector() if places else default_detector()
     return [
         json.dumps(
             {"entities": [entity_json(e) for e in detector.detect(text)]},
@@ -54,18 +54,20 @@ def _texts(lines: Iterable[str]) -> Iterator[str]:
         yield parse_line(line, number) if line.strip() else ""
 
 
-def detect_lines(lines: Iterable[str], workers: int = 1) -> Iterator[str]:
+def detect_lines(
+    lines: Iterable[str], workers: int = 1, *, places: bool = False
+) -> Iterator[str]:
     """Result lines for JSONL input lines, in order, with bounded memory."""
     texts = _texts(lines)
     if workers <= 1:
         while batch := list(islice(texts, BATCH)):
-            yield from _detect_batch(batch)
+            yield from _detect_batch(batch, places)
         return
     workers = min(workers, os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         pending: list[Future[list[str]]] = []
         while batch := list(islice(texts, BATCH)):
-            pending.append(pool.submit(_detect_batch, batch))
+            pending.append(pool.submit(_detect_batch, batch, places))
             while len(pending) >= 2 * workers:
                 yield from pending.pop(0).result()
         for future in pending:

@@ -6,6 +6,7 @@ hotlines) that are never reported:
 
     disable: [qq_with_context]
     allowlist: ["400-812-3456", "10000"]
+    places: true            # also report bare place names (news, social posts)
     add:
       - name: employee_id
         label: EMPLOYEE_ID
@@ -26,7 +27,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from complydesk.errors import ConfigError
 from complydesk.pii.recognizer import Context, PatternRecognizer, Recognizer
 from complydesk.pii.recognizers import builtin_recognizers
+from complydesk.pii.recognizers.address import AddressRecognizer
 from complydesk.pii.validators import VALIDATORS
+
+ADDRESS_CN = AddressRecognizer.name
+# Bare places at 0.6 (short forms 0.5) pass the default threshold of 0.5.
+PLACE_SCORE = 0.6
 
 
 class ContextSpec(BaseModel):
@@ -91,6 +97,7 @@ class RegistryConfig(BaseModel):
     disable: list[str] = []
     add: list[PatternSpec] = []
     allowlist: list[str] = []
+    places: bool = False
 
 
 class Registry:
@@ -105,8 +112,20 @@ class Registry:
         self.allowlist = allowlist
 
     @classmethod
-    def builtin(cls) -> Registry:
-        return cls(builtin_recognizers())
+    def builtin(cls, *, places: bool = False) -> Registry:
+        """The built-in recognizers; `places` also reports bare place names.
+
+        By default a place name alone ("北京") is no postal address and is not
+        reported (a place a cue ties to a person is). Text where every place
+        counts as personal or as location data (news, social posts, the
+        public NER sets that label cities as ADDRESS) wants `places`.
+        """
+        registry = cls(builtin_recognizers())
+        if places:
+            registry._by_name[ADDRESS_CN] = AddressRecognizer(
+                report_places=True, place_score=PLACE_SCORE
+            )
+        return registry
 
     @classmethod
     def from_yaml(cls, path: Path) -> Registry:
@@ -122,7 +141,7 @@ class Registry:
             err = exc.errors()[0]
             where = ".".join(str(p) for p in err["loc"])
             raise ConfigError(f"{path}: {where}: {err['msg']}") from None
-        registry = cls.builtin()
+        registry = cls.builtin(places=config.places)
         try:
             for name in config.disable:
                 registry.remove(name)
