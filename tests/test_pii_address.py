@@ -116,6 +116,10 @@ def test_when_place_word_inside_phrase_then_no_address(text: str) -> None:
         ("1954年11月出生在天津，汉族", ["天津"]),
         ("我是上海人", ["上海"]),
         ("ＡＢ我在北京", ["北京"]),  # offsets survive width folding
+        ("我在青岛", ["青岛"]),  # end of string
+        ("我在青岛😀快递呢", ["青岛"]),  # emoji after
+        ("上海人，35岁", ["上海"]),  # start of string
+        ("我在 Shenzhen，不，我在深圳", ["深圳"]),  # mixed scripts
     ],
 )
 def test_when_place_tied_to_person_then_reported(
@@ -145,6 +149,13 @@ def test_personal_place_scores_above_default_threshold() -> None:
 
     found = [e for e in detect("我在青岛，快递到了吗") if e.label == "ADDRESS"]
     assert [(e.text, e.score) for e in found] == [("青岛", 0.6)]
+
+
+def test_personal_place_next_to_a_phone_number_keeps_both() -> None:
+    from complydesk.pii import detect
+
+    found = [(e.label, e.text) for e in detect("我在青岛13812345678")]
+    assert found == [("ADDRESS", "青岛"), ("PHONE", "13812345678")]
 
 
 def test_when_personal_places_off_then_cued_place_not_reported() -> None:
