@@ -24,6 +24,7 @@ the reviewed precision into docs/benchmarks.md.
     .venv/bin/python bench/speech_eval.py --real
     .venv/bin/python bench/speech_eval.py --real --reviewed-correct 46 --record
     .venv/bin/python bench/speech_eval.py --checker reply --record
+    .venv/bin/python bench/speech_eval.py --split dev --ids-contains -r4- --show-errors
 """
 
 from __future__ import annotations
@@ -435,6 +436,11 @@ def main(argv: list[str] | None = None) -> int:
         default="all",
         help="dev: tune rules on it; test: held out, never tuned on",
     )
+    ap.add_argument(
+        "--ids-contains",
+        metavar="S",
+        help="only rows whose id contains S (e.g. -r4- for one fresh batch)",
+    )
     ap.add_argument("--record", action="store_true", help="append to benchmarks.md")
     args = ap.parse_args(argv)
 
@@ -459,8 +465,15 @@ def main(argv: list[str] | None = None) -> int:
     rows = read_set(args.data)
     if args.split != "all":
         rows = [r for r in rows if r.get("split") == args.split]
+    subset = ""
+    if args.ids_contains:
+        rows = [r for r in rows if args.ids_contains in str(r.get("id", ""))]
+        subset = f", ids containing {args.ids_contains!r}"
+        if not rows:
+            print(f"no rows on split {args.split}{subset}")
+            return 1
     body, summary = evaluate(rows, check)
-    body = f"Split: {args.split} ({len(rows)} utterances)\n\n{body}"
+    body = f"Split: {args.split}{subset} ({len(rows)} utterances)\n\n{body}"
     print(body)
     if args.show_errors:
         for title, key in (

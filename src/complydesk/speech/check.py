@@ -498,19 +498,90 @@ class SpeechChecker:
 
 
 _RANK = {"warn": 0, "block": 1}
+# Generic categories that give way only to the same phrase or clause
+# (`_one_phrase`); the warning-level adjuncts (blame_customer,
+# superlative_claim) give way to the whole sentence: "全网最低，以后一直都是
+# 最低" is one permanent-price claim.
+_CLAUSE_LOCAL = frozenset({"absolute_promise"})
 _ADJACENT = 4  # characters: 保证24小时内发货 is one promise, reported once
+# A bare certainty word with no outcome of its own ("我保证，明天发货", "it ships
+# today, I promise"): in a clause of its own it leans on the neighbouring
+# clause's promise and is one phrase with it. 绝对没问题 says something itself.
+_BARE = re.compile(
+    r"(?:我们?|本店|公司)?(?:向您|跟您|给您|和您)?(?:郑重)?(?:保证|承诺|发誓|打包票|担保)"
+    r"|百分之?百|100%|一定|肯定|绝对|铁定|保准|放心|稳稳的|妥妥的|稳了|没跑|错不了"
+    r"|(?:i|we)?\s*(?:can\s+)?(?:absolutely\s+|personally\s+)?"
+    r"(?:promise|guarantee|swear|assure)(?:d|s)?(?:\s+(?:you|that))*"
+    r"|guaranteed|100\s?(?:%|percent|per\s+cent)|for\s+(?:sure|certain)"
+    r"|definitely|certainly|absolutely|trust\s+me|you\s+have\s+my\s+word"
+    r"|no\s+(?:question|doubt)(?:\s+about\s+it)?|without\s+(?:a|any)\s+doubt"
+    r"|(?:you\s+can\s+)?count\s+on\s+it",
+    re.IGNORECASE,
+)
+# What may stand beside a bare certainty word in its clause: particles,
+# address terms, the speaker, emoji, blanks ("亲，我这边给您保证哈~",
+# "I guarantee it!").
+_FILLER = (
+    r"(?:[\s\W_]|亲|亲亲|您|你|我|我们|这边|这里|在此|哈|呢|哦|噢|啦|呀|啊|嘛|的|了|吧"
+    r"|嗯|好|放心|请|\b(?:okay|ok|you|yes|sure|it|this|that|i|we)\b)*"
+)
+# ... or the specific promise said again in other words: 明天送到，保证不耽误您用
+# (on time), "your price ..., guaranteed never to change", 绝对不会爆雷.
+_RESTATE: dict[str, str] = {
+    "time_commitment": r"(?:不会|不|绝不)(?:再)?(?:拖|拖延|延误|延迟|耽误|晚|迟到|超时)"
+    r"[\u4e00-\u9fff]{0,3}|准时|按时|赶得上|来得及|\bon\s+time\b|\bno\s+delays?\b"
+    r"|\bwon'?t\s+be\s+late\b",
+    "permanent_price": r"(?:不会|不|永不|绝不)(?:再)?(?:变|涨|调|加价|上调)"
+    r"[\u4e00-\u9fff]{0,2}|\b(?:never|won'?t|will\s+not)\s+(?:to\s+|ever\s+)?"
+    r"(?:change|go\s+up|increase|rise)\b",
+    "financial_guarantee": r"(?:不会|不可能|绝不)(?:亏|赔|爆雷|暴雷|跑路|违约)"
+    r"[\u4e00-\u9fff]{0,2}|\b(?:no\s+risk|can'?t\s+lose|risk[- ]free)\b",
+}
+_LEAN = {
+    cat: re.compile(f"{_FILLER}(?:(?:{pat}){_FILLER})?", re.IGNORECASE)
+    for cat, pat in _RESTATE.items()
+}
+_LEAN_ANY = re.compile(_FILLER, re.IGNORECASE)
+
+
+def _one_phrase(f: Finding, g: Finding, text: str) -> bool:
+    """Do the generic finding `f` and the specific `g` state one promise?
+
+    They do when they touch (保证24小时内发货), when no clause separator
+    stands between them (我们保证明天发货), or when `f` is a bare certainty
+    word alone in the clause next to `g`'s ("我保证，明天一定发货",
+    "it ships today, I promise"). A claim of its own in another clause
+    (我们保证明天发货，绝对没问题) is a second finding.
+    """
+    lo, hi = (f.end, g.start) if f.end <= g.start else (g.end, f.start)
+    gap = text[lo:hi]  # empty when they overlap
+    if not any(ch in _CLAUSE_SEP for ch in gap):
+        return True  # touching (保证24小时内发货) or in one clause
+    if _BARE.fullmatch(text[f.start : f.end].strip()) is None:
+        return False
+    # f's clause holds nothing else, and g's clause is the next (or previous) one
+    cs, ce = _back(text, f.start, _CLAUSE_SEP), _forward(text, f.end, _CLAUSE_SEP)
+    rest = text[cs : f.start] + text[f.end : ce]
+    if _LEAN.get(g.category, _LEAN_ANY).fullmatch(rest) is None:
+        return False
+    runs = re.findall(f"[{re.escape(''.join(sorted(_CLAUSE_SEP)))}]+", gap)
+    return len(runs) == 1
 
 
 def prefer_specific(findings: Sequence[Finding], text: str) -> list[Finding]:
-    """Drop a generic finding when a more specific category is in its sentence.
+    """Drop a generic finding when a more specific category states the same
+    promise (see `_one_phrase`).
 
     `text` is the checked text (offsets of `findings` index into it); only
     findings of the same pack (rule id prefix) compete, and the promise
     checker's findings (`promise.*`) compete with every pack. The specific
     finding carries the better reason and rewrite; reporting both would count
-    one violation twice. A warning hides a block only when they are one phrase
-    (保证24小时内发货): "I can assure you this will be resolved today" keeps its
-    absolute promise next to the unsupported time warning.
+    one violation twice. An absolute promise is merged only when it is the
+    same phrase or clause: a separate absolute phrase elsewhere in the sentence
+    (我们保证明天发货，绝对没问题) is reported as well. A warning hides a block
+    only when they are one phrase (保证24小时内发货): "I can assure you this
+    will be resolved today" keeps its absolute promise next to the unsupported
+    time warning.
     """
     if len(findings) < 2:
         return list(findings)
@@ -530,6 +601,7 @@ def prefer_specific(findings: Sequence[Finding], text: str) -> list[Finding]:
                 and g.start < hi
                 and g.end > lo
                 and g.rule.split(".", 1)[0] in (pack, "promise")
+                and (f.category not in _CLAUSE_LOCAL or _one_phrase(f, g, text))
                 for g in findings
             ):
                 continue

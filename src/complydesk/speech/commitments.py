@@ -34,14 +34,19 @@ from complydesk.speech.capabilities import Action
 from complydesk.speech.check import first_chars
 from complydesk.speech.durations import PATTERN, TimeExpr, interpret, resolve
 
-__all__ = ["Commitment", "detect_lang", "find_commitments"]
+__all__ = ["HANDOFF", "Commitment", "detect_lang", "find_commitments"]
 
 # Longest first inside each action: the regex takes the first alternative.
 _ACTIONS: dict[str, str] = {
     "ship": r"安排发货|发货|寄出|发出|寄给您|给您寄|发快递|出库|补发|补寄|寄回给?您?"
-    r"|(?<=今天|明天|当天|马上|立即|立刻|今晚|明早|一定|肯定|给您|给你|就能|就会|保证)发(?:出去|过去|走)?"
+    r"|(?<=今天|明天|当天|马上|立即|立刻|今晚|明早|一定|肯定|给您|给你|就能|就会|保证|必须)发(?:出去|过去|走)?"
     r"(?=[了哈哦啊呀呢啦~，。！？,.!?\s]|$)"
-    r"|ship(?:ped|s|ping)?\b|dispatch(?:ed|es)?\b|sent\s+out|send\s+(?:it\s+|them\s+)?out",
+    # 必发 / 必出: chat shorthand for "will certainly ship"
+    r"|(?<![务未何不势想])必(?:须)?(?:发|出库|寄出)(?:出去|走)?(?![现生布表言明票挥展射])"
+    # English words end at a non-letter, not at \b: code-mixed chat runs them
+    # into Chinese ("今天一定ship出去")
+    r"|(?<![a-z])(?:ship(?:ped|s|ping)?|dispatch(?:ed|es)?)(?![a-z])|sent\s+out"
+    r"|send\s+(?:it\s+|them\s+)?out",
     "refund": r"退款到账|退款(?!申请|单|流程|政策|规则|进度|记录|原因|方式|账户|说明)"
     r"|退回|退还|退钱|退费|返还|(?:退|打|返|回)到(?:您的?)?(?:卡|账户|账号|银行卡|支付宝|微信)"
     r"|(?:退|还|打|转)给(?:您|你)"
@@ -52,7 +57,9 @@ _ACTIONS: dict[str, str] = {
     r"|(?<=[就能会定时])到(?=[哈哦啊呀呢啦了的~，。！？,.!?\s]|$)"
     r"|deliver(?:ed|y|s)?\b|with\s+you\b|show\s+up\b|on\s+your\s+doorstep",
     # Arrival words: a refund in the same sentence makes them the refund's.
-    "arrive": r"arrive[sd]?\b|arrival|reach\s+you|get\s+to\s+you",
+    "arrive": r"arrive[sd]?\b|arrival|reach\s+you|get\s+to\s+you"
+    r"|receive[sd]?\b|you(?:'ll|\s+will)\s+(?:have|get|receive)\s+(?:it|them|the\s+\w+"
+    r"|your\s+\w+)",
     "visit": r"上门维修|上门安装|上门服务|上门取件|上门|安排师傅|师傅过去"
     r"|过[去来](?:给您|帮您|为您)?(?:修|维修|安装|装|检修|处理|看)"
     r"|(?:technician|engineer|plumber|electrician|installer|fitter)\s+(?:out\s+)?to\s+(?:you|your)\b"
@@ -61,16 +68,25 @@ _ACTIONS: dict[str, str] = {
     r"|at\s+your\s+(?:door|place|home|house|address|premises|property)",
     "callback": r"回(?:个|一个)?电话|回电|给您打(?:个|一个)?电话|给您回复|回复您|回复"
     r"|联系您|[与和跟同]您联系|致电"
-    r"|给(?:您|你)(?:一个)?(?:处理)?(?:结果|答复|说法)|出(?:处理)?结果"
+    r"|给(?:您|你)(?:一个|个)?(?:处理)?(?:结果|答复|说法)|出(?:处理)?结果"
     r"|给您打电话"
     r"|打电话给您|回访"
     r"|call(?:ing)?\s+(?:you\s+)?back|callback|get\s+back\s+to\s+you|contact\s+you"
     r"|reply|respond",
-    "activate": r"开通|激活|恢复|解封|生效"
+    "activate": r"开通|激活|恢复|解封|生效|解冻|解锁|复机|复通"
+    r"|解除(?:限制|冻结|锁定|停机)|(?<=自动)解除"
+    # usable again: 马上就能用, 明天就可以正常使用了 (not a question: 能用吗)
+    r"|就(?:能|可以)?(?:正常)?(?:用|使用)(?:了|上)?(?![^，,。！？!?\s]{0,2}(?:吗|么))"
+    r"|(?:能|可以)正常(?:用|使用)了?(?![^，,。！？!?\s]{0,2}(?:吗|么))"
     r"|(?:re)?activate[sd]?\b|restored?\b|enabled?\b|reinstated?\b|credited"
+    r"|un(?:lock|block|freeze)(?:ed)?\b|unfrozen\b|reconnect(?:ed)?\b"
+    # a state reached: "the SIM will be active / live in 5 minutes"
+    r"|(?<=\bbe\s)(?:active|live|online|usable)\b"
     r"|back\s+(?:on|up|online)\b(?!\s+(?:your|to|the|onto)\b)|working\s+again"
     r"|up\s+and\s+running",
-    "credit": r"到账|(?:appear|show\s+up|land)s?\s+in\s+your\s+account"
+    "credit": r"到账"
+    r"|(?<![收找])到(?:您|你)的?(?:账户|账号|卡上|银行卡|支付宝|微信|余额|账上)"
+    r"|(?:appear|show\s+up|land)s?\s+in\s+your\s+account"
     r"|hits?\s+your\s+account",
     # bare 处理 ("handle") promises attention, not an outcome: not an action
     "resolve": r"处理完毕|处理完|处理好|处理妥当|解决|办好|办妥|办完|搞定|审核通过"
@@ -102,6 +118,8 @@ _RANGE_JOIN = re.compile(
 _HEDGE = (
     r"预计|预期|一般|通常|正常情况下|大约|大概|(?<!预)约(?=[0-9一二两三四五六七八九十半])"
     r"|尽量|尽快|争取|力争|努力|可能|也许|或许|估计|应该|原则上|有望|希望|左右"
+    # whether it happens is open: 明天能否送到要看快递, 取决于物流
+    r"|能否|是否|能不能|会不会|可否|要看|得看|取决于"
     r"|近(?=[0-9一二两三四五六七八九十几]+\s*个?(?:天|日|小时))"
     # a third party's word or a disclaimer: 快递员说今天能到, …，具体以实际为准
     r"|(?:快递员|快递小哥|快递公司|师傅|物流|仓库|商家|银行|厂家)(?:那边)?(?:说|表示|反馈|回复|答复)"
@@ -195,7 +213,7 @@ _LOOKUP = re.compile(
 )
 # Between a time and an action, a hand-off to someone else (转工程师, 提交给):
 # what is promised by then is the hand-off, not the action.
-_HANDOFF = re.compile(
+HANDOFF = re.compile(
     r"转交|转给|转到|转接|转[^\s，,。]{0,3}(?:工程师|师傅|专员|部门)|派单|提交给|上报|反馈给"
 )
 _QUOTE_PAIRS = (("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"))
@@ -359,7 +377,7 @@ def _sentence(
             # "马上核实并尽快回复您", "立即为您查询": an as-soon-as-possible
             # step, not a deadline the customer relies on.
             continue
-        if time_tok.end <= action_tok.start and _HANDOFF.search(
+        if time_tok.end <= action_tok.start and HANDOFF.search(
             text, time_tok.end, action_tok.start
         ):
             continue  # 明天为您转工程师上门: the hand-off is promised, not the visit

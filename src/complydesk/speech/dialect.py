@@ -37,7 +37,26 @@ _TERMS: dict[str, str] = {
     "話畀": "告诉",
     "话畀": "告诉",
     "搞掂": "搞定",
+    # common input-method typos (same pinyin), folded like dialect words
+    "验正码": "验证码",
+    "驗正碼": "验证码",
+    "秘码": "密码",
+    "秘碼": "密码",
+    "蜜码": "密码",
 }
+# Common English misspellings of the certainty words the rules match, each the
+# length of its correct form (offsets stay valid): "definately", "gaurantee".
+_EN_TYPOS: dict[str, str] = {
+    "definately": "definitely",
+    "defenitely": "definitely",
+    "definatley": "definitely",
+    "gaurantee": "guarantee",
+    "guarentee": "guarantee",
+    "garauntee": "guarantee",
+    "promiss": "promise",
+    "passwrod": "password",
+}
+assert all(len(k) == len(v) for k, v in _EN_TYPOS.items())
 # Single Cantonese characters with one Mandarin reading.
 _CHARS: dict[str, str] = {
     "唔": "不",
@@ -82,6 +101,15 @@ def _replace(match: re.Match[str]) -> str:
     return _TERMS.get(text) or _CHARS.get(text) or _SINGLE[text]
 
 
+# a word start, so "gauranteed" is folded with its suffix
+_EN_TYPO = re.compile(r"\b(?:" + "|".join(_EN_TYPOS) + ")", re.IGNORECASE)
+
+
+def _replace_typo(match: re.Match[str]) -> str:
+    return _EN_TYPOS[match.group().lower()]
+
+
 def fold_dialect(text: str) -> str:
-    """`text` with Cantonese/Taiwan wording in Mandarin form; same length."""
-    return _PATTERN.sub(_replace, text)
+    """`text` with Cantonese/Taiwan wording in Mandarin form and common typos
+    of the rules' words corrected; same length."""
+    return _EN_TYPO.sub(_replace_typo, _PATTERN.sub(_replace, text))

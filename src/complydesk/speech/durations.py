@@ -361,6 +361,9 @@ _EN_HM = re.compile(
 )
 
 
+_ZH_NIGHT = re.compile(r"晚|夜")
+
+
 def _day_offset(low: str) -> int:
     if "后天" in low:
         return 2
@@ -387,6 +390,13 @@ def _clock(text: str) -> TimeExpr | None:
         h, m = int(hour), int(minute) + (30 if zh.group("half") else 0)
         if h < 12 and not _ZH_MORNING.search(text):
             h += 12  # 下午3点; a bare 3点 is read the later way (lenient)
+        elif h == 12 and _ZH_NIGHT.search(text):
+            # 今晚12点 is midnight, the end of that day, not noon; 晚上12点半
+            # is half past midnight, early the next day
+            if not m:
+                h = 24
+            else:
+                h, days = 0, days + 1 if days >= 0 else days
     else:
         en = _EN_HM.search(low, low.find(" "))
         if en is None:

@@ -18,6 +18,7 @@ warning for wording no rule covers; it never blocks.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -30,7 +31,7 @@ from complydesk.speech.check import (
     rule_findings,
     sentence_of,
 )
-from complydesk.speech.commitments import Commitment
+from complydesk.speech.commitments import HANDOFF, Commitment
 from complydesk.speech.finding import Finding, Verdict
 from complydesk.speech.model import default_model
 from complydesk.speech.promises import CaseFacts, certain_finding, check_promises
@@ -96,23 +97,36 @@ def check_reply(
     )
     findings = prefer_specific(merged, norm)
     if backstop and not any(f.severity == "block" for f in findings):
-        extra = model_finding(text, role, lang, findings)
+        extra = model_finding(text, role, lang, findings, commitments)
         if extra is not None:
             findings = sorted([*findings, extra], key=lambda f: (f.start, f.end))
     return Verdict(tuple(findings))
 
 
 def model_finding(
-    text: str, role: str, lang: str | None, findings: list[Finding]
+    text: str,
+    role: str,
+    lang: str | None,
+    findings: list[Finding],
+    commitments: Sequence[Commitment] = (),
 ) -> Finding | None:
     """The learned backstop's warning (model.py), when the rules did not
     block, the model is confident and no finding already covers its clause
-    or its category."""
+    or its category. A time commitment the promise checker parsed in the
+    model's clause has been judged against the capabilities: its pass stands
+    ("we'll call you back within 24 hours" is what the company can do)."""
     hit = default_model().flag(text, role)
     if hit is None or any(
         f.category == hit.category or (f.start < hit.end and hit.start < f.end)
         for f in findings
     ):
+        return None
+    if hit.category == "time_commitment" and (
+        any(c.start < hit.end and hit.start < c.end for c in commitments)
+        or HANDOFF.search(text, hit.start, hit.end) is not None
+    ):
+        # judged by the promise checker, or a hand-off it does not count as a
+        # promise (明天为您转工程师: the hand-off is promised, not the visit)
         return None
     if lang not in LANGUAGES:
         lang = default_checker().languages(text)[0]
