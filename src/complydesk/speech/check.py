@@ -79,6 +79,89 @@ def normalize(text: str) -> str:
     return _TRAD_RUN.sub(lambda m: m.group().translate(_TRAD_TABLE), folded)
 
 
+# English chat shorthand the rules read in full ("send me ur login pwd", "see u
+# in court", "100pct", "im typing from my desk"). Unlike the folds above these
+# change the length, so they are expanded in the squeezed copy that keeps an
+# index back to the reply (`expand_shorthand`). Only whole ASCII words next to
+# no letter, digit or CJK character: U盾, "U-turn" and "Plan U" stay; an
+# all-capitals IM or U is left alone.
+_SHORTHAND: dict[str, str] = {
+    "u": "you",
+    "ur": "your",
+    "yr": "your",
+    "pls": "please",
+    "plz": "please",
+    "pwd": "password",
+    "passwd": "password",
+    "pswd": "password",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "b4": "before",
+    "acct": "account",
+    "100pct": "100%",
+    "im": "i'm",
+    "ive": "i've",
+    "ill": "i'll",
+    "cuz": "because",
+    "coz": "because",
+    "bc": "because",
+    "srsly": "seriously",
+    "cant": "can't",
+    "dont": "don't",
+    "isnt": "isn't",
+    "doesnt": "doesn't",
+    "didnt": "didn't",
+}
+_SHORTHAND_RE = re.compile(
+    r"(?<![\w'’-])(?:"
+    + "|".join(sorted(_SHORTHAND, key=len, reverse=True))
+    + r")(?![\w'’-])",
+    re.IGNORECASE,
+)
+# "ill" and "im" are words too ("an ill customer", "IM"): only at the start of
+# a clause, where the pronoun stands.
+_PRONOUN_ONLY = frozenset({"im", "ive", "ill"})
+_CLAUSE_START = re.compile(
+    r"(?:^|[.!?,;:\n]|\b(?:and|but|so|lol|haha|ok|okay|np))\s*$", re.I
+)
+
+
+def expand_shorthand(
+    text: str, index: list[int] | None
+) -> tuple[str, list[int] | None]:
+    """`text` with chat shorthand written out, and the index of each of its
+    code points in the reply (`index` maps `text` there, None for identity).
+
+    The letters of an expansion point into the shorthand they replace, so a
+    finding that ends inside one ends with it in the reply.
+    """
+    if _SHORTHAND_RE.search(text) is None:
+        return text, index
+    base = index if index is not None else [*range(len(text)), len(text)]
+    out: list[str] = []
+    new: list[int] = []
+    pos = 0
+    for m in _SHORTHAND_RE.finditer(text):
+        word = m.group()
+        low = word.lower()
+        if word.isupper() and len(word) <= 2 and word.isalpha():
+            continue  # IM, U: not chat shorthand
+        if low in _PRONOUN_ONLY and not _CLAUSE_START.search(text, 0, m.start()):
+            continue
+        out.append(text[pos : m.start()])
+        new.extend(base[pos : m.start()])
+        full = _SHORTHAND[low]
+        out.append(full)
+        last = m.end() - 1
+        new.extend(base[min(m.start() + i, last)] for i in range(len(full)))
+        pos = m.end()
+    if pos == 0:
+        return text, index
+    out.append(text[pos:])
+    new.extend(base[pos:])
+    return "".join(out), new
+
+
 def squeeze(norm: str) -> tuple[str, list[int] | None]:
     """`norm` without zero-width characters and blanks inside CJK words.
 
@@ -487,7 +570,7 @@ class SpeechChecker:
         else:
             known = sorted(self._langs)
             raise ValueError(f"unknown language {lang!r}; use one of {known}")
-        squeezed, index = squeeze(normalize(text))
+        squeezed, index = expand_shorthand(*squeeze(normalize(text)))
         findings: list[Finding] = []
         for name in langs:
             engine = self._langs.get(name)

@@ -64,7 +64,8 @@ _ACTIONS: dict[str, str] = {
     r"|过[去来](?:给您|帮您|为您)?(?:修|维修|安装|装|检修|处理|看)"
     r"|(?:technician|engineer|plumber|electrician|installer|fitter)\s+(?:out\s+)?to\s+(?:you|your)\b"
     r"|visit\b|on-?site|(?:technician|engineer|plumber|electrician|installer|fitter)"
-    r"\s+(?:will\s+)?(?:come|be\s+there|out\b|over\b|round\b|visit)"
+    r"\s+(?:will\s+|is\s+|'s\s+|'ll\s+)?(?:come|coming|reach|arrive|be\s+there|out\b|over\b"
+    r"|round\b|visit)"
     r"|at\s+your\s+(?:door|place|home|house|address|premises|property)",
     "callback": r"回(?:个|一个)?电话|回电|给您打(?:个|一个)?电话|给您回复|回复您|回复"
     r"|联系您|[与和跟同]您联系|致电"
@@ -78,16 +79,20 @@ _ACTIONS: dict[str, str] = {
     # usable again: 马上就能用, 明天就可以正常使用了 (not a question: 能用吗)
     r"|就(?:能|可以)?(?:正常)?(?:用|使用)(?:了|上)?(?![^，,。！？!?\s]{0,2}(?:吗|么))"
     r"|(?:能|可以)正常(?:用|使用)了?(?![^，,。！？!?\s]{0,2}(?:吗|么))"
-    r"|(?:re)?activate[sd]?\b|restored?\b|enabled?\b|reinstated?\b|credited"
+    r"|(?:re)?activate[sd]?\b|restored?\b|enabled?\b|reinstated?\b"
+    r"|credited(?!\s+(?:back\s+)?(?:to|in|into|on)\s+(?:your|ur)\b)"
     r"|un(?:lock|block|freeze)(?:ed)?\b|unfrozen\b|reconnect(?:ed)?\b"
     # a state reached: "the SIM will be active / live in 5 minutes"
     r"|(?<=\bbe\s)(?:active|live|online|usable)\b"
     r"|back\s+(?:on|up|online)\b(?!\s+(?:your|to|the|onto)\b)|working\s+again"
     r"|up\s+and\s+running",
-    "credit": r"到账"
+    "credit": r"到账|进(?:您|你)的?(?:账户|账号|卡里?|银行卡|支付宝|微信|余额)"
     r"|(?<![收找])到(?:您|你)的?(?:账户|账号|卡上|银行卡|支付宝|微信|余额|账上)"
     r"|(?:appear|show\s+up|land)s?\s+in\s+your\s+account"
-    r"|hits?\s+your\s+account",
+    r"|hits?\s+your\s+account"
+    # "will credit to your card", "be back in your account"
+    r"|credit(?:ed|s)?\s+(?:back\s+)?(?:to|in|into|on)\s+(?:your|ur)\b"
+    r"|(?:be\s+|b\s+)?back\s+(?:in|on|to)\s+(?:your|ur)\s+(?:account|acct|card|wallet)",
     # bare 处理 ("handle") promises attention, not an outcome: not an action
     "resolve": r"处理完毕|处理完|处理好|处理妥当|解决|办好|办妥|办完|搞定|审核通过"
     r"|批下来|出结果"
@@ -164,6 +169,8 @@ _DONE = (
 # (您说之前客服答应明天发货, "you said the last agent promised Friday").
 _REPORT = (
     r"(?:您|你)(?:刚才|刚刚|之前|上次)?(?:说|提到|讲|反映|表示)(?:过)?"
+    # 您反映的年费问题 names the issue, it reports nobody's words
+    r"(?!的[^，,。！？]{0,4}?(?:问题|情况|事情?|故障|现象|诉求|需求|意见|建议|投诉|困扰))"
     r"|(?:上一位|之前的?|前面的?|上次的?|那位)(?:客服|同事|工作人员|专员)(?:说|承诺|答应|告诉)"
     r"|\byou\s+(?:said|mentioned|told\s+(?:me|us)|were\s+told|wrote|asked)\b"
     r"|\b(?:agent|rep|representative|colleague|someone|they)\s+(?:promised|said|told\s+you)\b"
@@ -177,6 +184,14 @@ _QUESTION = r"[吗么呢](?=\s*[”’」』\"]?\s*(?:[？?。!！，,]|$))"
 _SENTENCE = r"[。！？!?；;\n]|\.(?=\s|$)"
 _CLAUSE = r"[，,：:、]|但是|不过|但|\b(?:but|however)\b"
 
+# Money the company pays out (a claim, a compensation, a surrender value): an
+# arrival word in its sentence (理赔款明天到账, "the payout will be in your
+# account") is a refund-like payment, not a top-up being activated.
+_MONEY = (
+    r"理赔款?|赔款|赔付款?|赔偿(?:款|金)?|补偿(?:款|金)|退保|保险金|退费|返现|赔的钱|退的钱"
+    r"|\b(?:payouts?|claims?\s+(?:money|payment|amount)|compensation|reimbursements?"
+    r"|settlements?)\b"
+)
 _TOKEN_PATTERN = "|".join(
     [
         PATTERN,
@@ -188,6 +203,7 @@ _TOKEN_PATTERN = "|".join(
         f"(?P<report>{_REPORT})",
         f"(?P<this>{_THIS})",
         *(f"(?P<a_{name}>{words})" for name, words in _ACTIONS.items()),
+        f"(?P<money>{_MONEY})",
         f"(?P<question>{_QUESTION})",
         f"(?P<sentence>{_SENTENCE})",
         f"(?P<clause>{_CLAUSE})",
@@ -330,7 +346,9 @@ def _sentence(
     actions = [t for t in toks if t.kind.startswith("a_")]
     if not actions:
         return []
-    refund_context = any(_REFUND_WORD.fullmatch(a.text) for a in actions)
+    refund_context = any(_REFUND_WORD.fullmatch(a.text) for a in actions) or any(
+        t.kind == "money" for t in toks
+    )
     ranged, earlier = _ranges(times, text)
     out: list[Commitment] = []
     for time_tok in times:

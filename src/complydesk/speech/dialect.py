@@ -37,6 +37,8 @@ _TERMS: dict[str, str] = {
     "話畀": "告诉",
     "话畀": "告诉",
     "搞掂": "搞定",
+    "唔識": "不会",
+    "唔识": "不会",
     # common input-method typos (same pinyin), folded like dialect words
     "验正码": "验证码",
     "驗正碼": "验证码",

@@ -134,7 +134,7 @@ _EN_DATE = (
     r"(?!\s*(?:floor|attempt|time|try|call|step)\b)"
 )
 _EN_CLOCK = (
-    r"(?:by|before|until|no\s+later\s+than)\s+"
+    r"(?:by|before|b4|until|no\s+later\s+than)\s+"
     r"(?:(?:1[0-2]|0?[1-9])(?::[0-5][0-9])?\s*(?:a\.?m|p\.?m)(?:\.(?=\S))?(?![a-z])"
     r"|(?:1[0-2]|0?[1-9])\s+o'?clock\b|noon\b|midday\b|midnight\b"
     r"|(?:[01]?[0-9]|2[0-3]):[0-5][0-9]\b)"
@@ -164,7 +164,7 @@ PATTERN = "|".join(
         r"|今天(?:之内|以内|内|上午|下午|晚上|中午)?|今日|今晚|当天|当日"
         r"|(?:by\s+)?the\s+day\s+after\s+tomorrow|(?:by\s+)?(?:tomorrow|tmrw?\b|2moro\b)"
         r"|(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|today)|by\s+eod|today"
-        r"|tonight|this\s+(?:afternoon|evening))",
+        r"|tonight|this\s+(?:afternoon|evening)|(?:on\s+)?(?:the\s+)?same[\s-]day\b)",
         rf"(?P<t_wday>(?:下下|下个?|本|这个?)?(?:周|星期|礼拜){_ZH_WEEKDAY}"
         r"(?:之前|以前|前)?(?![啦了呀哦喔嘛])"
         r"|(?:(?:by|before|on|until|no\s+later\s+than)\s+)?(?:(?:next|this)\s+)?"
@@ -369,7 +369,7 @@ def _day_offset(low: str) -> int:
         return 2
     if "明" in low or "tomorrow" in low:
         return 1
-    if "今" in low or "today" in low or "tonight" in low:
+    if "今" in low or "today" in low or "tonight" in low or "same" in low:
         return 0
     return -1
 
@@ -382,7 +382,7 @@ def _clock(text: str) -> TimeExpr | None:
     if "midnight" in low:  # the end of the day said (today when none)
         return TimeExpr("day_end", days=max(days, 0))
     zh = _CLOCK_HM.search(text)
-    if zh is not None and not low.startswith(("by", "before", "until", "no")):
+    if zh is not None and not low.startswith(("by", "before", "b4", "until", "no")):
         hour = zh_number(zh.group("h"))
         minute = zh_number(zh.group("m") or zh.group("mm") or "0")
         if hour is None or minute is None:
