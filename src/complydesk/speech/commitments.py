@@ -94,7 +94,9 @@ _ACTIONS: dict[str, str] = {
     r"|credit(?:ed|s)?\s+(?:back\s+)?(?:to|in|into|on)\s+(?:your|ur)\b"
     r"|(?:be\s+|b\s+)?back\s+(?:in|on|to)\s+(?:your|ur)\s+(?:account|acct|card|wallet)",
     # bare 处理 ("handle") promises attention, not an outcome: not an action
-    "resolve": r"处理完毕|处理完|处理好|处理妥当|解决|办好|办妥|办完|搞定|审核通过"
+    # 解决不了的 (没有解决不了的: an absolute claim, not a timed resolution)
+    "resolve": r"处理完毕|处理完|处理好|处理妥当|解决(?!不了)|办好|办妥|办完|搞定"
+    r"|审核通过"
     r"|批下来|出结果"
     r"|换新|更换好"
     r"|resolve[sd]?\b|fix(?:ed|es)?\b|sort(?:ed)?\s+(?:it\s+|this\s+|that\s+)?out"
@@ -127,7 +129,9 @@ _HEDGE = (
     r"|能否|是否|能不能|会不会|可否|要看|得看|取决于"
     r"|近(?=[0-9一二两三四五六七八九十几]+\s*个?(?:天|日|小时))"
     # a third party's word or a disclaimer: 快递员说今天能到, …，具体以实际为准
-    r"|(?:快递员|快递小哥|快递公司|师傅|物流|仓库|商家|银行|厂家)(?:那边)?(?:说|表示|反馈|回复|答复)"
+    # (跟仓库说好了 is the agent's own word to the warehouse, not the warehouse's)
+    r"|(?<![跟和与同给向对找])(?:快递员|快递小哥|快递公司|师傅|物流|仓库|商家|银行|厂家)(?:那边)?"
+    r"(?:说(?!好)|表示|反馈|回复|答复)"
     # a third party's estimate reported: 物流显示明天送达
     r"|(?:物流|快递|系统|页面|订单|查询)(?:信息|记录|状态)?(?:显示|上显示|提示)"
     r"|\b(?:tracking|the\s+system|(?:the\s+)?status|the\s+courier(?:'s\s+(?:site|app))?)"
@@ -146,6 +150,8 @@ _COND = (
     r"|收到(?:退货|退回的商品|您寄回的商品))(?:成功)?(?:后|之后|以后)"
     # 16点前付款的订单 is a class of orders; 您下单的商品 is this customer's order
     r"|(?<![您你])(?:付款|下单|支付|拍下|订单生成|生成订单|签收|确认收货|审核通过|审批通过)的"
+    # round 6: a livestream host's vocative (下单的宝宝们) addresses buyers, no class
+    r"(?!(?:宝宝|亲|家人|姐妹|朋友|小伙伴|粉丝|兄弟|老铁|集美)们?)"
     # a class of requests or orders (…之间的咨询会在当天回复, 订单均在…): policy
     r"|的(?:订单|咨询|留言|申请|工单|包裹|商品|快递)(?=[^，,。！？]{0,4}(?:会|将|均|都|一律|统一))"
     r"|均(?=会|在|于|可|将)|一律"
@@ -157,6 +163,12 @@ _COND = (
 _DISCLAIM = (
     r"以(?:实际|物流|快递|银行|系统|页面|短信|通知|审核)[^，,。！？]{0,6}?为准|仅供参考"
     r"|\b(?:subject\s+to\s+(?:change|availability)|not\s+guaranteed)\b"
+    # a concession that it may slip: "…, though the courier may run late",
+    # 不过可能会有延误
+    r"|\b(?:though|although|but|however)\b[^.!?;]{0,30}?\b(?:may|might|could)\s+(?:run\s+late"
+    r"|be\s+(?:late|delayed)|slip|change|vary|take\s+longer)\b"
+    r"|(?:不过|但是?|只是)[^。！？]{0,10}?(?:可能|也许|或许|有可能)(?:会)?(?:有)?"
+    r"(?:延误|延迟|晚到|晚点|推迟|变动|调整)"
 )
 _DONE = (
     r"已经|已(?!读)|多次|刚刚|刚才|\balready\b"
