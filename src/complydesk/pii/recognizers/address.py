@@ -106,10 +106,20 @@ PERSON_PLACE_CUES = (
     "来自", "籍贯", "出生在", "户籍在", "户口在", "坐标", "现居",
     "居住在", "定居在", "定居", "我们在",
 )  # fmt: skip
-# The same cues by their last two characters (one look-behind width), and 人
-# before punctuation for a native place in a biography ("汉族，湖南湘乡人，").
-_CUE_ENDS = "[我人住家们籍口居在生]在|家住|老家|来自|籍贯|坐标|[现定]居"
-_CUE_CHARS = frozenset("在住家自贯标居")
+
+
+def _cue_ends(cues: tuple[str, ...]) -> str:
+    """The cues by their last two characters, so one look-behind width fits
+    them all ("[人们住…]在|[家]住|…"; 我人在 is found by its 人在)."""
+    before: dict[str, set[str]] = {}
+    for cue in cues:
+        before.setdefault(cue[-1], set()).add(cue[-2])
+    return "|".join(f"[{''.join(sorted(b))}]{c}" for c, b in sorted(before.items()))
+
+
+_CUE_ENDS = _cue_ends(PERSON_PLACE_CUES)
+_CUE_CHARS = frozenset(cue[-1] for cue in PERSON_PLACE_CUES)
+# 人 before punctuation: a native place in a biography ("汉族，湖南湘乡人，").
 _NATIVE_END = "，,。；;、）) \n"
 # One character class: the engine skips ahead at 100+ M chars/s; a paired
 # suffix character is a position only after its partner (a look-behind). The
