@@ -1,35 +1,32 @@
-"""Check a reply against the speech rule packs: one combined regex per language.
+"""Check a reply against the speech rule packs, each compiled once per language.
 
-Each language's rules are compiled ONCE into a single alternation with a named
-group per rule, so a message costs one regex scan however many rules there are;
-most replies have no trigger at all. Only a trigger pays for the per-match
-checks (role, `unless`, negation, hedge, question, quote, conditional), which
-are what keeps precision high on real helpdesk text: "我们无法保证", "预计明天
-到", "您能保证吗？" and quoted customer speech are not promises.
+A message runs only the rule patterns whose required strings it holds (see
+prefilter.py): most replies hold those of a handful of patterns and trigger
+none. Only a trigger pays for the per-match checks (role, `unless`, negation,
+hedge, question, quote, conditional), which are what keeps precision high on
+real helpdesk text: "我们无法保证", "预计明天到", "您能保证吗？" and quoted
+customer speech are not promises. Where two rules match at one position the
+first in pack order reports, as it would in one alternation of all rules.
 
 Matching runs on a normalized copy of the same length (width folding plus a
 traditional->simplified table for the rules' characters, traditional.py), so
 offsets map straight back to the original text. Letter-spaced words (保 证,
 验 证 码) and zero-width characters are squeezed out of a second copy that
 keeps an index back to the original; only replies that have them pay for it.
-
-Speed: every language's trigger starts with a look-ahead for the characters a
-rule can start with (computed from the patterns), so the regex engine skips
-positions that cannot start a trigger without trying every rule there.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import Literal
 
 from complydesk.pii.text import fold
 from complydesk.speech.dialect import fold_dialect
 from complydesk.speech.finding import Finding, Verdict
+from complydesk.speech.prefilter import Alternatives, first_chars
 from complydesk.speech.rules import Pack, Rule, default_packs
 from complydesk.speech.traditional import PAIRS
 
@@ -180,96 +177,6 @@ def squeeze(norm: str) -> tuple[str, list[int] | None]:
     return "".join(norm[i] for i in index[:-1]), index
 
 
-# --- first characters of a pattern -------------------------------------------
-# A conservative FIRST set: every non-empty match starts with one of these
-# characters (or class escapes). None means "could be anything": no filter.
-_CATEGORIES = {
-    "CATEGORY_DIGIT": r"\d",
-    "CATEGORY_SPACE": r"\s",
-    "CATEGORY_WORD": r"\w",
-}
-_ZERO_WIDTH = frozenset({"AT", "ASSERT", "ASSERT_NOT"})
-_REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
-_First = tuple[frozenset[str], bool] | None  # (characters/escapes, nullable)
-
-
-def _first_seq(items: Iterable[Any]) -> _First:
-    acc: set[str] = set()
-    for op, av in items:
-        item = _first_item(str(op), av)
-        if item is None:
-            return None
-        chars, nullable = item
-        acc |= chars
-        if not nullable:
-            return frozenset(acc), False
-    return frozenset(acc), True
-
-
-def _first_in(av: Any) -> _First:
-    chars: set[str] = set()
-    for op, arg in av:
-        name = str(op)
-        if name == "LITERAL":
-            chars.add(re.escape(chr(arg)))
-        elif name == "RANGE":
-            chars.add(f"{re.escape(chr(arg[0]))}-{re.escape(chr(arg[1]))}")
-        elif name == "CATEGORY" and str(arg) in _CATEGORIES:
-            chars.add(_CATEGORIES[str(arg)])
-        else:  # NEGATE, \D, \S, \W ...: nearly anything
-            return None
-    return frozenset(chars), False
-
-
-def _first_item(name: str, av: Any) -> _First:
-    if name == "LITERAL":
-        return frozenset({re.escape(chr(av))}), False
-    if name == "IN":
-        return _first_in(av)
-    if name in _ZERO_WIDTH:
-        return frozenset(), True
-    if name == "SUBPATTERN":
-        return _first_seq(av[-1])
-    if name == "ATOMIC_GROUP":
-        return _first_seq(av)
-    if name in _REPEATS:
-        sub = _first_seq(av[2])
-        return None if sub is None else (sub[0], sub[1] or av[0] == 0)
-    if name == "BRANCH":
-        acc: set[str] = set()
-        nullable = False
-        for alt in av[1]:
-            sub = _first_seq(alt)
-            if sub is None:
-                return None
-            acc |= sub[0]
-            nullable = nullable or sub[1]
-        return frozenset(acc), nullable
-    return None  # ANY, NOT_LITERAL, group references ...
-
-
-def _first_set(pattern: str, flags: int) -> frozenset[str] | None:
-    try:
-        parser: Any = importlib.import_module("re._parser")
-        found = _first_seq(parser.parse(pattern, flags))
-    except Exception:  # noqa: BLE001 - private module: no filter, still correct
-        return None
-    if found is None or not found[0] or found[1]:
-        return None
-    return found[0]
-
-
-def _char_class(chars: frozenset[str]) -> str:
-    return "[" + "".join(sorted(chars)) + "]"
-
-
-def first_chars(pattern: str, flags: int = 0) -> str | None:
-    """A character class matching the first character of any non-empty match
-    of `pattern`, or None when that cannot be narrowed down."""
-    found = _first_set(pattern, flags)
-    return None if found is None else _char_class(found)
-
-
 def _either(patterns: Iterable[str], flags: int) -> re.Pattern[str] | None:
     joined = "|".join(f"(?:{p})" for p in patterns)
     return re.compile(joined, flags) if joined else None
@@ -322,22 +229,12 @@ class _Language:
         self.lang = pack.language
         flags = re.MULTILINE | (re.IGNORECASE if self.lang == "en" else 0)
         self.rules: dict[str, _Compiled] = {}
-        parts = []
-        # Union of the rules' first characters; None once any rule has none.
-        starts: set[str] | None = set()
         for i, rule in enumerate(pack.rules):
-            name = f"r{i}"
             body = "|".join(f"(?:{p})" for p in rule.patterns)
-            head = _first_set(body, flags)
-            if head is None:
-                starts = None
-            else:
-                if starts is not None:
-                    starts |= head
-                # skip this rule's branches cheaply
-                body = f"(?={_char_class(head)})(?:{body})"
-            parts.append(f"(?P<{name}>{body})")
-            self.rules[name] = _Compiled(
+            head = first_chars(body, flags)
+            if head is not None:
+                body = f"(?={head})(?:{body})"  # skip this rule's branches cheaply
+            self.rules[f"r{i}"] = _Compiled(
                 rule=rule,
                 unless=_either(rule.unless, flags),
                 sentence_scope=rule.unless_scope == "sentence",
@@ -356,12 +253,11 @@ class _Language:
             for key, pats in by_cat.items()
             if (compiled := _either(pats, flags)) is not None
         }
-        joined = "|".join(parts)
-        # The look-ahead lets the engine reject most positions with one
-        # character-class test instead of entering every rule's branches.
-        if starts:
-            joined = f"(?={_char_class(frozenset(starts))})(?:{joined})"
-        self.trigger = re.compile(joined, flags)
+        # The rules' patterns one by one: a reply runs only those whose
+        # required characters it holds (see prefilter.py).
+        self.triggers = Alternatives(
+            [(name, c.rule.patterns) for name, c in self.rules.items()], flags
+        )
         g = pack.guards
         self.neg_window = g.negation.window
         self.negation = _compile(g.negation.patterns, flags)
@@ -378,15 +274,8 @@ class _Language:
         """Findings in `norm`; `index` maps a squeezed `norm` back to `original`."""
         found: list[Finding] = []
         last_end: dict[str, int] = {}
-        pos = 0
-        search = self.trigger.search
-        while (m := search(norm, pos)) is not None:
-            pos = m.start() + 1
-            name = m.lastgroup
-            if name is None:  # pragma: no cover - every branch is a named group
-                continue
-            s = m.start()
-            hit = self._first_unexcused(name, m.end(), norm, s, role, last_end)
+        for s, name, end in self.triggers.first_at(norm):
+            hit = self._first_unexcused(name, end, norm, s, role, last_end)
             if hit is None:
                 continue
             name, c, e = hit

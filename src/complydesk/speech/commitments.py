@@ -31,8 +31,14 @@ from complydesk.duration import Duration, Unit
 from complydesk.errors import InvalidInput
 from complydesk.pii.text import fold
 from complydesk.speech.capabilities import Action
-from complydesk.speech.check import first_chars
 from complydesk.speech.durations import PATTERN, TimeExpr, interpret, resolve
+from complydesk.speech.prefilter import (
+    Alternatives,
+    Hint,
+    first_chars,
+    named_parts,
+    split_top,
+)
 
 __all__ = ["HANDOFF", "Commitment", "detect_lang", "find_commitments"]
 
@@ -204,23 +210,22 @@ _MONEY = (
     r"|\b(?:payouts?|claims?\s+(?:money|payment|amount)|compensation|reimbursements?"
     r"|settlements?)\b"
 )
-_TOKEN_PATTERN = "|".join(
-    [
-        PATTERN,
-        f"(?P<neg>{_NEG})",
-        f"(?P<hedge>{_HEDGE})",
-        f"(?P<cond>{_COND})",
-        f"(?P<disclaim>{_DISCLAIM})",
-        f"(?P<done>{_DONE})",
-        f"(?P<report>{_REPORT})",
-        f"(?P<this>{_THIS})",
-        *(f"(?P<a_{name}>{words})" for name, words in _ACTIONS.items()),
-        f"(?P<money>{_MONEY})",
-        f"(?P<question>{_QUESTION})",
-        f"(?P<sentence>{_SENTENCE})",
-        f"(?P<clause>{_CLAUSE})",
-    ]
-)
+_TOKEN_RULES = [
+    *named_parts(PATTERN),
+    ("neg", _NEG),
+    ("hedge", _HEDGE),
+    ("cond", _COND),
+    ("disclaim", _DISCLAIM),
+    ("done", _DONE),
+    ("report", _REPORT),
+    ("this", _THIS),
+    *((f"a_{name}", words) for name, words in _ACTIONS.items()),
+    ("money", _MONEY),
+    ("question", _QUESTION),
+    ("sentence", _SENTENCE),
+    ("clause", _CLAUSE),
+]
+_TOKEN_PATTERN = "|".join(f"(?P<{name}>{body})" for name, body in _TOKEN_RULES)
 # Most positions of a reply cannot start any token: a look-ahead for the
 # characters that can (computed from the pattern) skips them with one test.
 _TOKEN_HEAD = first_chars(_TOKEN_PATTERN, re.IGNORECASE)
@@ -228,6 +233,13 @@ _TOKEN = re.compile(
     _TOKEN_PATTERN if _TOKEN_HEAD is None else f"(?={_TOKEN_HEAD})(?:{_TOKEN_PATTERN})",
     re.IGNORECASE,
 )
+# The same tokens from the patterns one by one, each run only on replies that
+# hold a string it needs (prefilter.py): ~4x faster on long replies.
+_TOKENS = Alternatives([(name, [body]) for name, body in _TOKEN_RULES], re.IGNORECASE)
+# A commitment pairs a time with an action: a reply holding none of the
+# strings one of them needs is not tokenized (see prefilter.py).
+_TIME_HINT = Hint(split_top(PATTERN), re.IGNORECASE)
+_ACTION_HINT = Hint(_ACTIONS.values(), re.IGNORECASE)
 _REFUND_WORD = re.compile(r"退款|退回|退还|退钱|refund", re.IGNORECASE)
 _ARRIVAL = {"credit": "activate", "arrive": "deliver"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -317,26 +329,33 @@ def find_commitments(
     if now.tzinfo is None or now.utcoffset() is None:
         raise InvalidInput("now must be timezone-aware")
     folded = fold(text)
+    if not (_TIME_HINT.may_match(folded) and _ACTION_HINT.may_match(folded)):
+        return []  # two in three replies: no time or no action word at all
     found: list[Commitment] = []
     sentence: list[_Tok] = []
     clause = 0
-    for m in _TOKEN.finditer(folded):
-        kind = m.lastgroup or ""
+    tokens = _TOKENS.tokens(folded)
+    if tokens is None:  # an empty match somewhere: the one regex decides
+        tokens = [
+            (m.start(), m.lastgroup or "", m.end()) for m in _TOKEN.finditer(folded)
+        ]
+    for start, kind, end in tokens:
+        word = folded[start:end]
         if kind == "sentence":
-            found.extend(_sentence(sentence, text, now, tz, calendar, m.group()))
+            found.extend(_sentence(sentence, text, now, tz, calendar, word))
             sentence = []
             clause += 1
             continue
         if kind == "clause":
             clause += 1
             continue
-        tok = _Tok(kind, m.start(), m.end(), m.group(), clause)
-        if kind.startswith("a_") and _AFTER.match(folded, m.end()):
+        tok = _Tok(kind, start, end, word, clause)
+        if kind.startswith("a_") and _AFTER.match(folded, end):
             tok.kind = "after_" + kind[2:]  # the event a time counts from
-        elif kind.startswith("a_") and _ATTRIBUTE.match(folded, m.end()):
+        elif kind.startswith("a_") and _ATTRIBUTE.match(folded, end):
             continue  # 补发的配件: the action names a thing, nothing is promised
         if kind.startswith("t_"):
-            tok.expr = interpret(kind, m.group())
+            tok.expr = interpret(kind, word)
             if tok.expr is None:
                 continue
         sentence.append(tok)

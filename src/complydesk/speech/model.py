@@ -84,19 +84,28 @@ class _Part:
     def grams(self, prepared: str) -> Iterable[str]:
         if self.words:
             return word_grams(prepared, self.lo, self.hi)
-        return char_grams(prepared, self.lo, self.hi)
+        n = len(prepared)
+        # a list comprehension: ~2x faster than the generator, same grams
+        return [
+            prepared[i : i + k]
+            for k in range(self.lo, min(self.hi, n) + 1)
+            for i in range(n - k + 1)
+        ]
 
     def add(self, prepared: str, sums: list[float]) -> None:
         """Add this block's normalized contribution to each category's sum."""
-        get = self.index.get
-        counts = Counter(i for i in map(get, self.grams(prepared)) if i is not None)
-        if not counts:
+        ids = [i for i in map(self.index.get, self.grams(prepared)) if i is not None]
+        if not ids:
             return
-        ids = list(counts)
+        counts = Counter(ids)
+        keys = list(counts)
         idf = self.idf
-        xs = [(1.0 + math.log(counts[i])) * idf[i] for i in ids]
+        if len(keys) == len(ids):  # every gram once: tf weight 1 + log 1 = 1
+            xs = [idf[i] for i in keys]
+        else:
+            xs = [(1.0 + math.log(counts[i])) * idf[i] for i in keys]
         norm = max(math.sqrt(sum(x * x for x in xs)), self.floor)
-        pick = itemgetter(*ids) if len(ids) > 1 else (lambda col: (col[ids[0]],))
+        pick = itemgetter(*keys) if len(keys) > 1 else (lambda col: (col[keys[0]],))
         for c, col in enumerate(self.weights):
             sums[c] += sum(map(mul, xs, pick(col))) / norm
 
