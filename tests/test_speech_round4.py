@@ -217,7 +217,9 @@ def _fake_time_hit(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     from complydesk.speech.model import ModelHit
 
     class Fake:
-        def flag(self, t: str, role: str = "agent") -> ModelHit | None:
+        def flag(
+            self, t: str, role: str = "agent", norm: str | None = None
+        ) -> ModelHit | None:
             return ModelHit("time_commitment", 9.0, 0, len(text))
 
     monkeypatch.setattr(reply, "default_model", lambda: Fake())

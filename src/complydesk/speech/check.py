@@ -444,11 +444,16 @@ class SpeechChecker:
         return engine is not None and engine.excused_span(norm, start, end, category)
 
     def findings(
-        self, text: str, role: str = "agent", lang: str | None = None
+        self,
+        text: str,
+        role: str = "agent",
+        lang: str | None = None,
+        norm: str | None = None,
     ) -> list[Finding]:
         """Every rule finding, sorted, before `prefer_specific` picks among them.
 
-        For callers that merge other findings first (reply.py).
+        For callers that merge other findings first (reply.py), which pass
+        `norm` (`normalize(text)`) when they have it.
         """
         if role not in ("agent", "bot"):
             raise ValueError(f"role must be 'agent' or 'bot', not {role!r}")
@@ -459,7 +464,9 @@ class SpeechChecker:
         else:
             known = sorted(self._langs)
             raise ValueError(f"unknown language {lang!r}; use one of {known}")
-        squeezed, index = expand_shorthand(*squeeze(normalize(text)))
+        if norm is None:
+            norm = normalize(text)
+        squeezed, index = expand_shorthand(*squeeze(norm))
         findings: list[Finding] = []
         for name in langs:
             engine = self._langs.get(name)
@@ -593,7 +600,7 @@ def check(text: str, role: str = "agent", lang: str | None = None) -> Verdict:
 
 
 def rule_findings(
-    text: str, role: str = "agent", lang: str | None = None
+    text: str, role: str = "agent", lang: str | None = None, norm: str | None = None
 ) -> list[Finding]:
     """The default checker's findings before `prefer_specific` (for reply.py)."""
-    return default_checker().findings(text, role=role, lang=lang)
+    return default_checker().findings(text, role=role, lang=lang, norm=norm)

@@ -46,10 +46,15 @@ _EDGE = " \t\u3000\"'“”‘’「」『』()（）"
 FORMAT = 1
 
 
-def prepare(text: str) -> str:
+def prepare(text: str, norm: str | None = None) -> str:
     """The model's view of a text: normalized (width, traditional), letter
-    spacing squeezed, lower-cased, blanks collapsed. Training uses this too."""
-    folded = squeeze(normalize(text))[0].lower().replace("您", "你")
+    spacing squeezed, lower-cased, blanks collapsed. Training uses this too.
+    `norm` is `normalize(text)` when the caller already has it."""
+    folded = (
+        squeeze(normalize(text) if norm is None else norm)[0]
+        .lower()
+        .replace("您", "你")
+    )
     return _WS.sub(" ", folded).strip()
 
 
@@ -132,19 +137,23 @@ class SpeechModel:
         self.bot_only = frozenset(data.get("bot_only", ()))
         self.parts = tuple(_part(p, len(self.categories)) for p in data["parts"])
 
-    def scores(self, text: str) -> list[float]:
+    def scores(self, text: str, norm: str | None = None) -> list[float]:
         """Decision score per category (log-odds) for a raw text."""
-        prepared = prepare(text)
+        prepared = prepare(text, norm)
         sums = list(self.bias)
         for part in self.parts:
             part.add(prepared, sums)
         return sums
 
-    def flag(self, text: str, role: str = "agent") -> ModelHit | None:
+    def flag(
+        self, text: str, role: str = "agent", norm: str | None = None
+    ) -> ModelHit | None:
         """The category the text most resembles, when above the threshold and
         allowed for `role`, with its highest-scoring clause; None otherwise
         (also when the packs' guards excuse that clause)."""
-        scores = self.scores(text)
+        if norm is None:
+            norm = normalize(text)
+        scores = self.scores(text, norm)
         best, score = -1, self.threshold
         for c, s in enumerate(scores):
             if s >= score and (
@@ -153,7 +162,6 @@ class SpeechModel:
                 best, score = c, s
         if best < 0:
             return None
-        norm = normalize(text)
         lo, hi, sentence_score = self._best(norm, best, _SENTENCE, 0, len(norm))
         # the reply and its best sentence must both score: when no sentence
         # says it on its own, the reply's style scored, not a claim

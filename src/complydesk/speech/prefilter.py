@@ -122,6 +122,14 @@ def first_chars(pattern: str, flags: int = 0) -> str | None:
     return None if found is None else char_class(found)
 
 
+def headed(pattern: str, flags: int = 0) -> str:
+    """`pattern` behind a look-ahead for its first characters, when known: the
+    engine then skips other positions with one test instead of trying every
+    branch there (a leading look-behind or \\b defeats its own skipping)."""
+    head = first_chars(pattern, flags)
+    return pattern if head is None else f"(?={head})(?:{pattern})"
+
+
 # --- strings every match needs ------------------------------------------------
 # The most frequent characters of real helpdesk replies (normalized, lower
 # case; counted on the public cs_dialogues set), most frequent first, then
@@ -338,9 +346,7 @@ class Alternatives:
             split = [alt for pattern in patterns for alt in split_top(pattern)]
             for p, pattern in enumerate(split):
                 k = len(self._patterns)
-                head = first_chars(pattern, flags)
-                body = pattern if head is None else f"(?={head})(?:{pattern})"
-                self._patterns.append((r, p, re.compile(body, flags)))
+                self._patterns.append((r, p, re.compile(headed(pattern, flags), flags)))
                 needed = required_strings(pattern, flags)
                 if needed is None:
                     always.append(k)

@@ -65,11 +65,11 @@ def check_reply(
     adds the learned model's warning (model.py) when no rule blocked; False
     gives the rules and the promise checker alone.
     """
-    rules = rule_findings(text, role=role, lang=lang)
-    when = now or utcnow()
-    # The promise parser reads the normalized copy (same length, traditional
-    # characters folded: 發貨 is 发货); findings quote the original text.
+    # The rules and the promise parser read the normalized copy (same length,
+    # traditional characters folded: 發貨 is 发货); findings quote the text.
     norm = normalize(text)
+    rules = rule_findings(text, role=role, lang=lang, norm=norm)
+    when = now or utcnow()
     commitments: list[Commitment] = []  # parsed once, judged and merged
     promises = [
         replace(f, text=text[f.start : f.end])
@@ -97,7 +97,7 @@ def check_reply(
     )
     findings = prefer_specific(merged, norm)
     if backstop and not any(f.severity == "block" for f in findings):
-        extra = model_finding(text, role, lang, findings, commitments)
+        extra = model_finding(text, role, lang, findings, commitments, norm)
         if extra is not None:
             findings = sorted([*findings, extra], key=lambda f: (f.start, f.end))
     return Verdict(tuple(findings))
@@ -109,13 +109,14 @@ def model_finding(
     lang: str | None,
     findings: list[Finding],
     commitments: Sequence[Commitment] = (),
+    norm: str | None = None,
 ) -> Finding | None:
     """The learned backstop's warning (model.py), when the rules did not
     block, the model is confident and no finding already covers its clause
     or its category. A time commitment the promise checker parsed in the
     model's clause has been judged against the capabilities: its pass stands
     ("we'll call you back within 24 hours" is what the company can do)."""
-    hit = default_model().flag(text, role)
+    hit = default_model().flag(text, role, norm)
     if hit is None or any(
         f.category == hit.category or (f.start < hit.end and hit.start < f.end)
         for f in findings
