@@ -138,3 +138,36 @@ def test_presidio_email_vectors_mostly_pass() -> None:
         for c in cases
     )
     assert ok >= 7
+
+
+def test_landline_check_without_parser_agrees_with_phonenumbers() -> None:
+    """The parser-free CN landline check (contact._valid_cn_landline) gives
+    phonenumbers' verdict on every shape the landline pattern matches."""
+    import random
+
+    from complydesk.pii.recognizers.contact import (
+        _LANDLINE,
+        _valid,
+        _valid_cn_landline,
+    )
+
+    rng = random.Random(20261130)
+    checked = valid = 0
+    for _ in range(3000):
+        area = "0" + "".join(rng.choices("0123456789", k=rng.choice([2, 3])))
+        local = "".join(rng.choices("0123456789", k=rng.choice([7, 8])))
+        sep = rng.choice(["", "-", " "])
+        shape = rng.choice(["plain", "+86", "+86 ", "0086", "paren"])
+        text = (
+            f"({area}){sep}{local}"
+            if shape == "paren"
+            else (shape if shape != "plain" else "") + area + sep + local
+        )
+        match = _LANDLINE.fullmatch(text)
+        if match is None:
+            continue
+        checked += 1
+        verdict = _valid(text, "CN")
+        valid += verdict
+        assert _valid_cn_landline(text) == verdict, text
+    assert checked > 2000 and 0 < valid < checked

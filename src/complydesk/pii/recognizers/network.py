@@ -85,11 +85,13 @@ class IpRecognizer:
 
 IP_ADDRESS = IpRecognizer()
 
-_V4_HINT = re.compile(r"[0-9]\.[0-9]")
+# Three dots between digits, as every dotted quad has ('3.5元' has one).
+_V4_HINT = re.compile(r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]")
 
 
 def may_have_ip(doc: Doc) -> bool:
-    """'1.2' or the colons of an IPv6 address in the short ASCII part."""
+    """A digit-dot run of a quad or the colons of an IPv6 address in the
+    short ASCII part."""
     a = doc.ascii
     if "." in a:
         return _V4_HINT.search(a) is not None or "::" in a or a.count(":") >= 6
