@@ -61,7 +61,8 @@ _ACTIONS: dict[str, str] = {
     r"|送过[去来]|送上门|(?<!已)(?<!已经)签收(?!了)"
     r"|到(?:您|你)?(?:家|府上|门口|楼下|手上|手里)"
     r"|(?<=[就能会定时])到(?=[哈哦啊呀呢啦了的~，。！？,.!?\s]|$)"
-    r"|deliver(?:ed|y|s)?\b|with\s+you\b|show\s+up\b|on\s+your\s+doorstep",
+    r"|deliver(?:ed|y|s)?\b|with\s+you\b|show\s+up\b|on\s+your\s+doorstep"
+    r"|(?<=be\s)in\s+your\s+(?:mailbox|letterbox|inbox|hands)",
     # Arrival words: a refund in the same sentence makes them the refund's.
     "arrive": r"arrive[sd]?\b|arrival|reach\s+you|get\s+to\s+you"
     r"|receive[sd]?\b|you(?:'ll|\s+will)\s+(?:have|get|receive)\s+(?:it|them|the\s+\w+"
