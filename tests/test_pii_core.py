@@ -216,3 +216,31 @@ def test_anchor_positions_skip_suffix_characters_without_their_partner() -> None
         "联系人",
         "我叫李",
     ]
+
+
+def test_gated_recognizers_run_exactly_where_their_tests_pass() -> None:
+    """The Detector's generated plan (detect._compile) calls a custom gate
+    and a custom `needs` test, and the finder only where both pass."""
+    from complydesk.pii.recognizer import Gated
+
+    ticket = PatternRecognizer(
+        name="ticket", label="CN_USCC", pattern=re.compile(r"TK-\d{4}"), score=0.9
+    )
+    calls: list[str] = []
+
+    def needs(doc: Doc) -> bool:
+        calls.append("needs")
+        return "TK" in doc.folded
+
+    def gate(doc: Doc) -> bool:
+        calls.append("gate")
+        return "工单" in doc.folded
+
+    detector = Detector(Registry([Gated(ticket, gate, needs)]))
+    assert [e.text for e in detector.detect("工单 TK-1234")] == ["TK-1234"]
+    assert calls == ["needs", "gate"]
+    calls.clear()
+    assert detector.detect("TK-1234") == [] and calls == ["needs", "gate"]
+    calls.clear()
+    assert detector.detect("工单 1234") == [] and calls == ["needs"]
+    assert Detector(Registry([])).detect("工单 TK-1234") == []
