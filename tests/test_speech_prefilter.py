@@ -139,3 +139,10 @@ def test_hint_says_no_only_without_a_required_string() -> None:
     assert hint.may_match("后天到") and hint.may_match("WITHIN a day")
     assert not hint.may_match("好的")
     assert Hint(["x?"]).may_match("anything")
+
+
+def test_when_lower_case_depends_on_context_then_filter_is_skipped() -> None:
+    # str.lower() makes a word-final Σ a ς, so "οδοσ" is not in "ΟΔΟΣ".lower()
+    alts = Alternatives([("r", ["ΟΔΟΣ"])])
+    assert "ΟΔΟΣ".lower() == "οδος"
+    assert alts.first_at("ΟΔΟΣ") == [(0, "r", 4)]

@@ -4,18 +4,19 @@ Two facts are read off a pattern's parse tree (Python's own `re` parser):
 
 * `first_chars`: a class matching the first character of any match. A
   look-ahead for it lets the engine skip positions that cannot start one.
-* `required_chars`: characters of which every match (with its look-arounds)
-  contains at least one. A text that has none of them cannot match at all.
+* `required_strings`: strings of which every match (with its look-arounds)
+  holds one. A text that holds none of them cannot match at all.
 
 `Alternatives` uses the second to replace one big alternation of rules by
-its patterns compiled one by one: per text it runs only the patterns whose
-required characters occur (a set intersection in C), and reports, per start
-position, the first rule in order that matches there — what the alternation
-`(?P<r0>…)|(?P<r1>…)|…` reports from a search loop that restarts one
-character after each match. Why: the alternation tried every rule at every
-position that could start any rule (most Chinese characters can), which cost
-~150 µs per reply; most replies contain the required characters of only a
-few patterns.
+its patterns compiled one by one. Per text, one regex pass collects the
+rarest character of each required string, the strings under those are
+tested with `in`, and only the patterns whose string is present are
+searched; per start position it reports the first rule in order that
+matches there — what the alternation `(?P<r0>…)|(?P<r1>…)|…` reports from a
+search loop that restarts one character after each match. Why: the
+alternation tried every rule at every position that could start any rule
+(most Chinese characters can), which cost ~150 µs per reply; a reply holds
+the strings of a handful of patterns.
 
 Both analyses are conservative: a construct they cannot reason about gives
 "no filter" (None), never a wrong one.
@@ -254,16 +255,16 @@ def required_strings(pattern: str, flags: int = 0) -> frozenset[str] | None:
 
 def _unsafe() -> frozenset[str]:
     """Characters for which `lower()` is not what an ignore-case match sees:
-    those an ASCII letter matches (ſ for s; K lowers to k and is fine) and
-    those that lower to more than one character (İ). A text holding one
-    skips the filter."""
+    those an ASCII letter matches (ſ for s; K lowers to k and is fine),
+    those that lower to more than one character (İ) and Σ, whose lower case
+    depends on its neighbours. A text holding one skips the filter."""
     letter = re.compile("[a-z]", re.IGNORECASE)
     return frozenset(
         c
         for c in map(chr, range(0x80, 0x10000))
         if (letter.fullmatch(c) is not None and not c.lower().isascii())
         or len(c.lower()) != 1
-    )
+    ) | {"\u03a3"}  # Σ lowers to σ or, ending a word, ς
 
 
 _UNSAFE = re.compile("[" + "".join(sorted(_unsafe())) + "]")
