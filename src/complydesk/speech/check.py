@@ -26,7 +26,7 @@ from typing import Literal
 from complydesk.pii.text import fold
 from complydesk.speech.dialect import fold_dialect
 from complydesk.speech.finding import Finding, Verdict
-from complydesk.speech.prefilter import Alternatives, first_chars
+from complydesk.speech.prefilter import Alternatives, headed
 from complydesk.speech.rules import Pack, Rule, default_packs
 from complydesk.speech.traditional import PAIRS
 
@@ -230,10 +230,8 @@ class _Language:
         flags = re.MULTILINE | (re.IGNORECASE if self.lang == "en" else 0)
         self.rules: dict[str, _Compiled] = {}
         for i, rule in enumerate(pack.rules):
-            body = "|".join(f"(?:{p})" for p in rule.patterns)
-            head = first_chars(body, flags)
-            if head is not None:
-                body = f"(?={head})(?:{body})"  # skip this rule's branches cheaply
+            # skip this rule's branches cheaply
+            body = headed("|".join(f"(?:{p})" for p in rule.patterns), flags)
             self.rules[f"r{i}"] = _Compiled(
                 rule=rule,
                 unless=_either(rule.unless, flags),

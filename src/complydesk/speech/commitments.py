@@ -35,7 +35,7 @@ from complydesk.speech.durations import PATTERN, TimeExpr, interpret, resolve
 from complydesk.speech.prefilter import (
     Alternatives,
     Hint,
-    first_chars,
+    headed,
     named_parts,
     split_top,
 )
@@ -229,11 +229,7 @@ _TOKEN_RULES = [
 _TOKEN_PATTERN = "|".join(f"(?P<{name}>{body})" for name, body in _TOKEN_RULES)
 # Most positions of a reply cannot start any token: a look-ahead for the
 # characters that can (computed from the pattern) skips them with one test.
-_TOKEN_HEAD = first_chars(_TOKEN_PATTERN, re.IGNORECASE)
-_TOKEN = re.compile(
-    _TOKEN_PATTERN if _TOKEN_HEAD is None else f"(?={_TOKEN_HEAD})(?:{_TOKEN_PATTERN})",
-    re.IGNORECASE,
-)
+_TOKEN = re.compile(headed(_TOKEN_PATTERN, re.IGNORECASE), re.IGNORECASE)
 # The same tokens from the patterns one by one, each run only on replies that
 # hold a string it needs (prefilter.py): ~4x faster on long replies.
 _TOKENS = Alternatives([(name, [body]) for name, body in _TOKEN_RULES], re.IGNORECASE)

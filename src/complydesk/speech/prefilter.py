@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 # --- first characters of a pattern -------------------------------------------
@@ -278,7 +278,19 @@ def split_top(pattern: str) -> list[str]:
     while pattern.startswith("(?:") and _closing(pattern, 0) == len(pattern) - 1:
         pattern = pattern[3:-1]
     parts: list[str] = []
-    depth = start = i = 0
+    start = 0
+    for i, c, depth in _syntax(pattern):
+        if c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _syntax(pattern: str, i: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, groups open after it) of each `(`, `)` and `|`
+    from `pattern[i]` on, outside escapes and character classes."""
+    depth = 0
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
@@ -286,16 +298,10 @@ def split_top(pattern: str) -> list[str]:
             continue
         if c == "[":
             i = _class_end(pattern, i)
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
+        elif c in "()|":
+            depth += (c == "(") - (c == ")")
+            yield i, c, depth
         i += 1
-    parts.append(pattern[start:])
-    return parts
 
 
 def _class_end(pattern: str, i: int) -> int:
@@ -312,21 +318,9 @@ def _class_end(pattern: str, i: int) -> int:
 
 def _closing(pattern: str, i: int) -> int:
     """Index of the `)` closing the group opened at `pattern[i]` (-1 if none)."""
-    depth = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            i = _class_end(pattern, i)
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
+    for j, c, depth in _syntax(pattern, i):
+        if c == ")" and depth == 0:
+            return j
     return -1
 
 
