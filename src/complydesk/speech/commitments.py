@@ -45,6 +45,8 @@ __all__ = ["HANDOFF", "Commitment", "detect_lang", "find_commitments"]
 # Longest first inside each action: the regex takes the first alternative.
 _ACTIONS: dict[str, str] = {
     "ship": r"安排发货|发货|寄出|发出|寄给您|给您寄|发快递|出库|补发|补寄|寄回给?您?"
+    # an exchange is a new item shipped: 马上给您换新, 今天就给您换一台
+    r"|(?:给|帮|为)(?:您|你)(?:换货|换(?:一|个|台|件|双|部|只|新))"
     r"|(?<=今天|明天|当天|马上|立即|立刻|今晚|明早|一定|肯定|给您|给你|就能|就会|保证|必须)发(?:出去|过去|走)?"
     r"(?=[了哈哦啊呀呢啦~，。！？,.!?\s]|$)"
     # 必发 / 必出: chat shorthand for "will certainly ship"
@@ -68,6 +70,9 @@ _ACTIONS: dict[str, str] = {
     r"|receive[sd]?\b|you(?:'ll|\s+will)\s+(?:have|get|receive)\s+(?:it|them|the\s+\w+"
     r"|your\s+\w+)",
     "visit": r"上门维修|上门安装|上门服务|上门取件|上门|安排师傅|师傅过去"
+    # installed: 今天下午给您安装好, 宽带明天装好 (not 包装好, 下载安装)
+    r"|(?<!下载)(?<!重新)(?<!没)(?<!没有)(?<!未)安装(?:好|完毕|完成|完|上)"
+    r"|(?<![包假组没未])(?<!没有)装(?:好|上)(?!了吗|吗)"
     r"|过[去来](?:给您|帮您|为您)?(?:修|维修|安装|装|检修|处理|看)"
     r"|(?:technician|engineer|plumber|electrician|installer|fitter)\s+(?:out\s+)?to\s+(?:you|your)\b"
     r"|visit\b|on-?site|(?:technician|engineer|plumber|electrician|installer|fitter)"

@@ -155,7 +155,7 @@ PATTERN = "|".join(
         r"(?:half\s+an?\s+hour|(?:the\s+)?hour\b|"
         rf"{_EN_NUM}(?:\s+and\s+a\s+half)?[\s-]*(?:hours?|hrs?|h|minutes?|mins?"
         r"|(?:business|working)\s+days?|days?|weeks?|months?)\b))",
-        r"(?P<t_now>马上|立即|立刻|立马|即刻|当即|现在就|一会儿?(?=就|[给为帮]您)|待会儿?"
+        r"(?P<t_now>马上|立即|立刻|立马|即刻|当即|现在就|(?<![等过再稍歇息好隔])一会儿?(?!再|儿|才)|待会儿?"
         r"|immediately|right\s+away"
         r"|right\s+now|straight\s+away|at\s+once|instantly)",
         r"(?P<t_noon>(?:今天|今日|明天|明日)?(?:中午|午饭|午休)(?:之前|以前|前))"

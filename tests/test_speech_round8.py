@@ -1,0 +1,82 @@
+"""Generalisation round 8: lexicon gaps a combinatorial probe exposed.
+
+Instead of one more hand-written batch, round 8 crossed subjects, certainty
+words, times, actions and outcomes (and price, product and request frames)
+and read what passed: 确保 and 包 + a modal as promises, an exchange or an
+installation as a timed action, 一会儿 as "right away", a certainty word before
+a failure denied (一定不掉色), "is sure to", a third party that "promises to",
+long-term prices, "nobody ever lost", an ID number asked for to chase a parcel
+(a real agent turn of that shape), a code typed into the chat (打一下密码), and
+retaliation for complaining. Sentences are variants written for the tests,
+not rows of the labelled set.
+"""
+
+from __future__ import annotations
+
+import pytest
+from tests.test_speech_round4 import categories
+
+FLAGGED = [
+    ("换了新机之后我们确保不会再卡顿", "absolute_promise"),
+    ("这个问题我们确保给您彻底解决", "absolute_promise"),
+    ("放心，这次包不会再漏水了", "absolute_promise"),
+    ("我包能给您把钱要回来", "absolute_promise"),
+    ("这条裤子洗了也一定不褪色", "absolute_promise"),
+    ("按这个方案调理，肯定治好", "absolute_promise"),
+    ("This patch is sure to fix the crash.", "absolute_promise"),
+    ("Our engineers promise to have it running by tonight.", "absolute_promise"),
+    ("师傅今天晚上就能给您安装好", "time_commitment"),
+    ("明天一早就给您换一台新的", "time_commitment"),
+    ("退款一会儿就到账了", "time_commitment"),
+    ("这个宽带套餐的价格是长期不变的", "permanent_price"),
+    ("会员价以后每年都一样，放心续", "permanent_price"),
+    ("这款基金买过的客户没有一个亏过钱", "financial_guarantee"),
+    ("就算跌了也能全额赎回", "financial_guarantee"),
+    ("定投的回报比存款高还没风险", "financial_guarantee"),
+    ("您在对话框里打一下支付密码，我帮您查", "unnecessary_personal_data"),
+    ("麻烦把收到的那串6位数字提供一下", "unnecessary_personal_data"),
+    ("请私信您的身份证号码，我们帮您催一下快递", "unnecessary_personal_data"),
+    ("方便把您的存款金额发给我吗，帮您看看退货", "unnecessary_personal_data"),
+    ("您再这样恶意投诉，我们只能停止为您服务", "threat_insult"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), FLAGGED)
+def test_when_round8_family_then_flagged(text: str, category: str) -> None:
+    assert category in categories(text)
+
+
+PASSING = [
+    # 确保 as a purpose, a request or care for the customer's data
+    "为确保您的账户安全，请不要把验证码告诉任何人",
+    "请确保路由器已经通电再试一次",
+    "我们会确保您的个人信息安全",
+    # 包 as a noun
+    "流量包会在下个月自动续订",
+    "这款包能装下十四寸的电脑",
+    # a failure denied as advice or asked about
+    "洗的时候一定不要用热水",
+    "这个颜色会不会掉色呢？",
+    # "make sure", a question, weather
+    "Please make sure to restart the router first.",
+    "Are you sure you want to cancel the order?",
+    # waiting is not a promise; installing an app is not a visit
+    "您稍等一会儿，我帮您查一下",
+    "过一会儿再试试看",
+    "下载安装好后即可正常使用",
+    "宽带到今天还没装好，我们帮您催一下",
+    # a price with a term; a loss denied as impossible
+    "优惠价活动期内有效，续费以当时价格为准",
+    "说没有人亏过是不可能的，理财都有风险",
+    # an ID number for real-name work, the last four digits, or customs
+    "办理补卡需要提供机主身份证号码",
+    "请提供身份证后四位，我帮您查物流",
+    "跨境包裹清关需要提供收件人身份证号",
+    # typing a code into the app, not to the agent
+    "在APP里输入一下验证码就可以登录了",
+]
+
+
+@pytest.mark.parametrize("text", PASSING)
+def test_when_round8_near_miss_then_passes(text: str) -> None:
+    assert categories(text) == set()
