@@ -7,8 +7,9 @@ installation as a timed action, 一会儿 as "right away", a certainty word befo
 a failure denied (一定不掉色), "is sure to", a third party that "promises to",
 long-term prices, "nobody ever lost", an ID number asked for to chase a parcel
 (a real agent turn of that shape), a code typed into the chat (打一下密码), and
-retaliation for complaining. Sentences are variants written for the tests,
-not rows of the labelled set.
+retaliation for complaining; the same probe for English and for bots that
+claim a tired body, a shift, a visit to the store. Sentences are variants
+written for the tests, not rows of the labelled set.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import pytest
 from tests.test_speech_round4 import categories
 
+PERSONAL_DATA = "unnecessary_personal_data"
 FLAGGED = [
     ("换了新机之后我们确保不会再卡顿", "absolute_promise"),
     ("这个问题我们确保给您彻底解决", "absolute_promise"),
@@ -38,12 +40,39 @@ FLAGGED = [
     ("请私信您的身份证号码，我们帮您催一下快递", "unnecessary_personal_data"),
     ("方便把您的存款金额发给我吗，帮您看看退货", "unnecessary_personal_data"),
     ("您再这样恶意投诉，我们只能停止为您服务", "threat_insult"),
+    ("问那么多干嘛，不买就别问", "threat_insult"),
+    ("你能不能长点脑子，说了三遍了", "threat_insult"),
+    ("Honestly, you obviously don't know what you're doing.", "threat_insult"),
+    ("Don't make me ban you from the page.", "threat_insult"),
+    ("Your replacement will go out this afternoon.", "time_commitment"),
+    ("The new SIM will be live in a few minutes.", "time_commitment"),
+    ("Your plan price won't ever change.", "permanent_price"),
+    ("This bond beats the bank every single year, guaranteed.", "financial_guarantee"),
+    ("Reply with the code in that text so I can verify you.", PERSONAL_DATA),
+    ("DM us your online banking password and we'll check.", PERSONAL_DATA),
 ]
 
 
 @pytest.mark.parametrize(("text", "category"), FLAGGED)
 def test_when_round8_family_then_flagged(text: str, category: str) -> None:
     assert category in categories(text)
+
+
+BOT_ONLY = [
+    "我打了一上午字，手都打酸了",
+    "我这边马上下班了，明天再帮您看",
+    "我昨天刚去门店试过这款，手感不错",
+    "我现在就在仓库帮您找这件货",
+    "My eyes are so tired from the screen today.",
+    "I tried it myself at the store last week.",
+    "I'll grab a coffee and look into it.",
+]
+
+
+@pytest.mark.parametrize("text", BOT_ONLY)
+def test_when_bot_claims_a_body_or_a_place_then_bots_only(text: str) -> None:
+    assert "bot_claims_human" in categories(text, role="bot")
+    assert "bot_claims_human" not in categories(text, role="agent")
 
 
 PASSING = [
@@ -74,6 +103,15 @@ PASSING = [
     "跨境包裹清关需要提供收件人身份证号",
     # typing a code into the app, not to the agent
     "在APP里输入一下验证码就可以登录了",
+    "Enter the code from the text on the login page.",
+    "We will never DM you asking for your PIN.",
+    # a warning, not a threat; a term, not a promise; a power cut, not a parcel
+    "请小心您的账户被盗用，及时修改密码",
+    "Your rate will stay the same until your contract ends.",
+    "The power will go out tonight for maintenance.",
+    "Past returns don't mean a fund always makes money.",
+    # work handed to colleagues in the warehouse
+    "仓库的同事正在帮您找这件货",
 ]
 
 

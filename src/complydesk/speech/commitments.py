@@ -54,7 +54,10 @@ _ACTIONS: dict[str, str] = {
     # English words end at a non-letter, not at \b: code-mixed chat runs them
     # into Chinese ("今天一定ship出去")
     r"|(?<![a-z])(?:ship(?:ped|s|ping)?|dispatch(?:ed|es)?)(?![a-z])|sent\s+out"
-    r"|send\s+(?:it\s+|them\s+)?out",
+    r"|send\s+(?:it\s+|them\s+)?out"
+    # "your order will go out this afternoon" (not "the power will go out")
+    r"|(?:(?<=order\s)|(?<=parcel\s)|(?<=package\s)|(?<=replacement\s)|(?<=shipment\s))"
+    r"(?:will|is\s+going\s+to)\s+go\s+out\b|get\s+(?:it|them)\s+out\s+to\s+you\b",
     "refund": r"退款到账|退款(?!申请|单|流程|政策|规则|进度|记录|原因|方式|账户|说明)"
     r"|退回|退还|退钱|退费|返还|(?:退|打|返|回)到(?:您的?)?(?:卡|账户|账号|银行卡|支付宝|微信)"
     r"|(?:退|还|打|转)给(?:您|你)"
