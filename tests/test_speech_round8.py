@@ -40,6 +40,8 @@ FLAGGED = [
     ("请私信您的身份证号码，我们帮您催一下快递", "unnecessary_personal_data"),
     ("方便把您的存款金额发给我吗，帮您看看退货", "unnecessary_personal_data"),
     ("您再这样恶意投诉，我们只能停止为您服务", "threat_insult"),
+    ("年费这次交齐，以后每年都不用再交了", "permanent_price"),
+    ("光纤故障我们已经派单，今晚之前网络就能恢复", "time_commitment"),
     ("问那么多干嘛，不买就别问", "threat_insult"),
     ("你能不能长点脑子，说了三遍了", "threat_insult"),
     ("Honestly, you obviously don't know what you're doing.", "threat_insult"),
@@ -94,6 +96,10 @@ PASSING = [
     "过一会儿再试试看",
     "下载安装好后即可正常使用",
     "宽带到今天还没装好，我们帮您催一下",
+    # a forever claim denied; a service back after paying the bill
+    "这个优惠是限时的，不是永久有效",
+    "终身免费的说法是不准确的，第三年起收年费",
+    "缴费成功后网络两小时内恢复",
     # a price with a term; a loss denied as impossible
     "优惠价活动期内有效，续费以当时价格为准",
     "说没有人亏过是不可能的，理财都有风险",

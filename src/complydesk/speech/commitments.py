@@ -247,6 +247,15 @@ _TIME_HINT = Hint(split_top(PATTERN), re.IGNORECASE)
 _ACTION_HINT = Hint(_ACTIONS.values(), re.IGNORECASE)
 _REFUND_WORD = re.compile(r"退款|退回|退还|退钱|refund", re.IGNORECASE)
 _ARRIVAL = {"credit": "activate", "arrive": "deliver"}
+# 恢复 / "restored" after a fault is a repair (宽带今天下班前就能恢复), not the
+# service switched back on after a payment (缴费后两小时内恢复).
+_RESTORE = re.compile(r"恢复|restored?\b|back\s+(?:on|up|online)\b", re.IGNORECASE)
+_FAULT = re.compile(
+    r"故障|宽带|网络|网速|信号|断网|掉线|抢修|维修|报修|outage|fault|broadband|signal",
+    re.IGNORECASE,
+)
+_NOT_YET = re.compile(r"(?:没|未|没有|不能|无法)$")
+_PAYMENT = re.compile(r"缴费|交费|充值|欠费|续费|停机|pay|top[\s-]?up", re.IGNORECASE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # 马上/立即 with these actions is a courtesy ("马上与您联系", "立即为您处理",
 # "we'll call you right away"), not a deadline the customer relies on.
@@ -440,6 +449,8 @@ def _sentence(
             continue
         if name in _ARRIVAL:
             name = "refund" if refund_context else _ARRIVAL[name]
+        if name == "activate" and _fault_repair(text, action_tok):
+            name = "repair"
         assert time_tok.expr is not None
         try:
             latest = resolve(time_tok.expr, now, calendar, tz)
@@ -466,6 +477,16 @@ def _sentence(
             )
         )
     return out
+
+
+def _fault_repair(text: str, action: _Tok) -> bool:
+    """Is this 恢复 a fault fixed (a repair) rather than service back after paying?"""
+    return (
+        _RESTORE.fullmatch(action.text) is not None
+        and _FAULT.search(text) is not None
+        and _PAYMENT.search(text) is None
+        and _NOT_YET.search(text, max(0, action.start - 3), action.start) is None
+    )
 
 
 def _anchor(
