@@ -191,6 +191,9 @@ _DONE = (
     r"|是(?=[^，,。！？]{1,12}?的(?:[，,。！？!?]|$))"
     r"|\b(?:was|were|has\s+been|have\s+been)\b(?=\s+(?:delivered|shipped|dispatched"
     r"|refunded|sent|credited|resolved|fixed|repaired|activated|restored)\b)"
+    # a booking on record: "the visit is booked for tomorrow" (like 已预约明天上门)
+    r"|\b(?:is|are|was|were|has\s+been|have\s+been)\s+(?:already\s+)?(?:booked|scheduled"
+    r"|confirmed)\s+(?=for\b)"
 )
 # Reported speech: the customer's or a colleague's words, not this promise
 # (您说之前客服答应明天发货, "you said the last agent promised Friday").
