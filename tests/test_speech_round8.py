@@ -42,6 +42,8 @@ FLAGGED = [
     ("您再这样恶意投诉，我们只能停止为您服务", "threat_insult"),
     ("年费这次交齐，以后每年都不用再交了", "permanent_price"),
     ("光纤故障我们已经派单，今晚之前网络就能恢复", "time_commitment"),
+    ("检测报告明天一定给您出来", "time_commitment"),
+    ("多扣的差额今天一定给您补上", "time_commitment"),
     ("这个异响我们当场就能给您彻底解决", "absolute_promise"),
     ("问那么多干嘛，不买就别问", "threat_insult"),
     ("你能不能长点脑子，说了三遍了", "threat_insult"),
@@ -97,6 +99,10 @@ PASSING = [
     "过一会儿再试试看",
     "下载安装好后即可正常使用",
     "宽带到今天还没装好，我们帮您催一下",
+    # an instruction or a plain fact with a day and a firm word
+    "明天一定要带好身份证原件",
+    "我们客服明天肯定上班的",
+    "今天肯定来不及了，抱歉",
     # a booking on record, with its window
     "Your installation is scheduled for Friday between 1 and 5 pm.",
     # a forever claim denied; a service back after paying the bill
