@@ -49,6 +49,8 @@ FLAGGED = [
     ("你能不能长点脑子，说了三遍了", "threat_insult"),
     ("Honestly, you obviously don't know what you're doing.", "threat_insult"),
     ("Don't make me ban you from the page.", "threat_insult"),
+    ("This fix works every single time.", "absolute_promise"),
+    ("We're positive your claim will come through.", "absolute_promise"),
     ("Your replacement will go out this afternoon.", "time_commitment"),
     ("The new SIM will be live in a few minutes.", "time_commitment"),
     ("Your plan price won't ever change.", "permanent_price"),
@@ -72,6 +74,11 @@ BOT_ONLY = [
     "I tried it myself at the store last week.",
     "I'll grab a coffee and look into it.",
 ]
+
+
+def test_when_parcel_cannot_get_lost_then_promise_not_insult() -> None:
+    found = categories("Your parcel can't get lost with us.")
+    assert found == {"absolute_promise"}
 
 
 @pytest.mark.parametrize("text", BOT_ONLY)
@@ -103,6 +110,8 @@ PASSING = [
     "明天一定要带好身份证原件",
     "我们客服明天肯定上班的",
     "今天肯定来不及了，抱歉",
+    # "can't get lost" is a promise, not an insult
+    "We'll check whether the parcel can be traced.",
     # a booking on record, with its window
     "Your installation is scheduled for Friday between 1 and 5 pm.",
     # a forever claim denied; a service back after paying the bill
