@@ -112,6 +112,15 @@ PASSING = [
     "今天肯定来不及了，抱歉",
     # "can't get lost" is a promise, not an insult
     "We'll check whether the parcel can be traced.",
+    # the promise itself denied, wished for or heard from someone else
+    "不敢说今天一定能给您办好，我先帮您催一下",
+    "我们没有承诺过明天上门安装",
+    "很抱歉，没办法做到今天一定给您补上",
+    "如果宽带今天就能恢复就好了，目前还在排查",
+    "有人说这款理财跌了也能全额赎回，这是不实的",
+    "We never promised that this fund always makes money.",
+    "I wish I could say the fix works every time.",
+    "Some ads claim your order will ship today; that's false.",
     # a booking on record, with its window
     "Your installation is scheduled for Friday between 1 and 5 pm.",
     # a forever claim denied; a service back after paying the bill

@@ -69,7 +69,7 @@ def _broken(mutate: Any) -> RulePackError:
         (lambda d: d["rules"][1].update(colour="red"), "colour"),
         (lambda d: d["rules"][1].pop("suggestion"), "suggestion"),
         (lambda d: d["rules"][2].update(roles=["customer"]), "roles"),
-        (lambda d: d["guards"]["hedge"].append("[bad"), "guards.hedge[1]"),
+        (lambda d: d["guards"]["hedge"].insert(0, "[bad"), "guards.hedge[0]"),
         (lambda d: d["rules"][3].update(id=d["rules"][2]["id"]), ".id"),
         (lambda d: d["rules"][3].update(id="en.wrong.lang"), ".id"),
     ],

@@ -128,6 +128,9 @@ _NEG = (
     r"|will\s+not|cannot|can'?t\b|\bnot\b"
     r"|\b(?:didn'?t|did\s+not|haven'?t|hasn'?t|wouldn'?t|couldn'?t)\b"
     r"|\bnever\s+(?:promised|said|guaranteed|agreed|committed)\b"
+    # the promise itself denied: 不敢说今天能到, 并不是今天发货, 我们没有承诺过明天到
+    r"|不敢说|不好说|不能说|没法说|说不准|说不好|并不是|并非|做不到"
+    r"|没有?(?:承诺|答应|保证|说)过"
 )
 # "1~3个工作日", "6-24个小时", "1到2天": a range is an estimate; the time
 # expression matched is its upper bound.
@@ -140,6 +143,8 @@ _RANGE_JOIN = re.compile(
 _HEDGE = (
     r"预计|预期|一般|通常|正常情况下|大约|大概|(?<!预)约(?=[0-9一二两三四五六七八九十半])"
     r"|尽量|尽快|争取|力争|努力|可能|也许|或许|估计|应该|原则上|有望|希望|左右"
+    # a wish, not a promise: 如果今天能发货就好了
+    r"|(?:如果|要是|假如|但愿)[^，,。！？]{0,24}?(?:的话)?就好了"
     # whether it happens is open: 明天能否送到要看快递, 取决于物流
     r"|能否|是否|能不能|会不会|可否|要看|得看|取决于"
     r"|近(?=[0-9一二两三四五六七八九十几]+\s*个?(?:天|日|小时))"
@@ -204,6 +209,10 @@ _REPORT = (
     r"|(?:上一位|之前的?|前面的?|上次的?|那位)(?:客服|同事|工作人员|专员)(?:说|承诺|答应|告诉)"
     r"|\byou\s+(?:said|mentioned|told\s+(?:me|us)|were\s+told|wrote|asked)\b"
     r"|\b(?:agent|rep|representative|colleague|someone|they)\s+(?:promised|said|told\s+you)\b"
+    # hearsay, usually denied after it: 有人说今天就能到账，这是不实的
+    r"|(?:有人|别人|网上|外面|其他人|对方|销售|广告)(?:都)?(?:说|讲|宣传|声称|号称)"
+    r"|\b(?:some\s+(?:ads?|sites?|sellers?|people)|ads?|somebody|others|people)\s+"
+    r"(?:claims?|says?|said|promised?|advertised?)\b"
 )
 # This customer's own order named after a policy ("…的订单当天发，您这单今天肯定
 # 发"): a class-of-orders condition before it no longer applies.
