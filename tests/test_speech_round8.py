@@ -45,6 +45,8 @@ FLAGGED = [
     ("检测报告明天一定给您出来", "time_commitment"),
     ("多扣的差额今天一定给您补上", "time_commitment"),
     ("这个异响我们当场就能给您彻底解决", "absolute_promise"),
+    ("这批灯泡一个都不会坏，放心用", "absolute_promise"),
+    ("That's the silliest complaint we've had this week.", "threat_insult"),
     ("问那么多干嘛，不买就别问", "threat_insult"),
     ("你能不能长点脑子，说了三遍了", "threat_insult"),
     ("Honestly, you obviously don't know what you're doing.", "threat_insult"),
@@ -73,6 +75,7 @@ BOT_ONLY = [
     "My eyes are so tired from the screen today.",
     "I tried it myself at the store last week.",
     "I'll grab a coffee and look into it.",
+    "抱歉久等，我刚刚去吃晚饭了",
 ]
 
 
@@ -121,6 +124,9 @@ PASSING = [
     "We never promised that this fund always makes money.",
     "I wish I could say the fix works every time.",
     "Some ads claim your order will ship today; that's false.",
+    # a question about the customer; no dumb questions
+    "您是一个都不会用吗？我来一步步教您",
+    "There are no dumb questions, ask away!",
     # a booking on record, with its window
     "Your installation is scheduled for Friday between 1 and 5 pm.",
     # a forever claim denied; a service back after paying the bill
