@@ -46,6 +46,10 @@ FLAGGED = [
     ("多扣的差额今天一定给您补上", "time_commitment"),
     ("这个异响我们当场就能给您彻底解决", "absolute_promise"),
     ("这批灯泡一个都不会坏，放心用", "absolute_promise"),
+    ("这款婴儿湿巾铁定安全，放心给宝宝用", "absolute_promise"),
+    ("这款精华用一个月必定祛斑", "absolute_promise"),
+    ("您这笔贷款铁定批，放心", "financial_guarantee"),
+    ("退费已经加急了，今晚十点前到账", "time_commitment"),
     ("That's the silliest complaint we've had this week.", "threat_insult"),
     ("问那么多干嘛，不买就别问", "threat_insult"),
     ("你能不能长点脑子，说了三遍了", "threat_insult"),
@@ -124,6 +128,9 @@ PASSING = [
     "We never promised that this fund always makes money.",
     "I wish I could say the fix works every time.",
     "Some ads claim your order will ship today; that's false.",
+    # safety as an instruction or a topic, not a promise
+    "出门一定注意安全",
+    "这个问题一定是安全模块导致的吗？",
     # a question about the customer; no dumb questions
     "您是一个都不会用吗？我来一步步教您",
     "There are no dumb questions, ask away!",

@@ -257,7 +257,7 @@ _TOKENS = Alternatives([(name, [body]) for name, body in _TOKEN_RULES], re.IGNOR
 # strings one of them needs is not tokenized (see prefilter.py).
 _TIME_HINT = Hint(split_top(PATTERN), re.IGNORECASE)
 _ACTION_HINT = Hint(_ACTIONS.values(), re.IGNORECASE)
-_REFUND_WORD = re.compile(r"退款|退回|退还|退钱|refund", re.IGNORECASE)
+_REFUND_WORD = re.compile(r"退款|退回|退还|退钱|退费|refund", re.IGNORECASE)
 _ARRIVAL = {"credit": "activate", "arrive": "deliver"}
 # 恢复 / "restored" after a fault is a repair (宽带今天下班前就能恢复), not the
 # service switched back on after a payment (缴费后两小时内恢复).

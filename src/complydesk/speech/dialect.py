@@ -41,6 +41,10 @@ _TERMS: dict[str, str] = {
     "搞掂": "搞定",
     "唔識": "不会",
     "唔识": "不会",
+    # certainty words the families spell as 肯定 (铁定批, 必定兑付)
+    "铁定": "肯定",
+    "鐵定": "肯定",
+    "必定": "肯定",
     # common input-method typos (same pinyin), folded like dialect words
     "验正码": "验证码",
     "驗正碼": "验证码",
