@@ -56,6 +56,9 @@ FLAGGED = [
     ("Honestly, you obviously don't know what you're doing.", "threat_insult"),
     ("Don't make me ban you from the page.", "threat_insult"),
     ("This fix works every single time.", "absolute_promise"),
+    ("With us, your approval is assured.", "absolute_promise"),
+    ("Once the patch is in, the glitch will be gone for good.", "absolute_promise"),
+    ("There's no way your parcel will go missing.", "absolute_promise"),
     ("We're positive your claim will come through.", "absolute_promise"),
     ("Your replacement will go out this afternoon.", "time_commitment"),
     ("The new SIM will be live in a few minutes.", "time_commitment"),
@@ -131,6 +134,10 @@ PASSING = [
     # safety as an instruction or a topic, not a promise
     "出门一定注意安全",
     "这个问题一定是安全模块导致的吗？",
+    # the agent's own step, a contract term, a delivery service
+    "I'll 100% pass your feedback on to the team.",
+    "I assure you I'll share it with our product team.",
+    "Your rate is assured for the first 12 months of your contract.",
     # a question about the customer; no dumb questions
     "您是一个都不会用吗？我来一步步教您",
     "There are no dumb questions, ask away!",
