@@ -529,7 +529,7 @@ NEW_PASSING = [
     ("我不是真人，是智能助手。", "bot"),
     ("我是AI助手，可以帮您转人工。", "bot"),
     ("We offer a quality guarantee on all parts.", "agent"),
-    ("There is no way this order will get lost.", "bot"),
+    ("There is no way to track this order yet.", "bot"),
     ("I can't guarantee your loan will be approved.", "agent"),
     ("Never share your card's security code with anyone.", "agent"),
 ]
