@@ -72,6 +72,26 @@ FLAGGED = [
 ]
 
 
+# Polite wrapping must not hide a promise: a hedge or a closed condition in a
+# clause of its own, or a disclaimer after a firm promise.
+WRAPPED = [
+    ("亲，让您久等了，我们尽量帮您协调，师傅明天上午一定上门", "time_commitment"),
+    (
+        "感谢您的耐心等待，一般情况下我们都会优先处理，发票三天内一定开好寄给您",
+        "time_commitment",
+    ),
+    ("您好，如有疑问可以随时联系我们，投诉的事我明天之前一定给您一个结果", "time_commitment"),
+    ("您好，今天一定给您发出，具体以实际情况为准，谢谢", "time_commitment"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), WRAPPED)
+def test_when_promise_wrapped_in_courtesy_then_still_flagged(
+    text: str, category: str
+) -> None:
+    assert category in categories(text)
+
+
 @pytest.mark.parametrize(("text", "category"), FLAGGED)
 def test_when_round8_family_then_flagged(text: str, category: str) -> None:
     assert category in categories(text)
@@ -144,6 +164,10 @@ PASSING = [
     # a question about the customer; no dumb questions
     "您是一个都不会用吗？我来一步步教您",
     "There are no dumb questions, ask away!",
+    # a frame, an open condition or a disclaimer still hedge a plain time
+    "一般情况下，今天就能发货",
+    "如果您今天下单，明天发货",
+    "预计今天发出，具体以物流信息为准",
     # a booking on record, with its window
     "Your installation is scheduled for Friday between 1 and 5 pm.",
     # a forever claim denied; a service back after paying the bill

@@ -48,6 +48,15 @@ _EN_WORDS = re.compile(r"[A-Za-z]{2,}[\s,]+[A-Za-z']{2,}")
 _CLAUSE_SEP = frozenset("，。！？；：,.!?;:\n")
 _SENT_SEP = frozenset("。！？；.!?;\n")
 _SCAN_LIMIT = 120  # how far back/forward a clause or sentence is looked for
+# A condition whose clause already has its own consequence ("如有疑问可以随时联系
+# 我们，", "一般情况下我们都会优先处理，") is closed: it conditions that clause, not
+# the promise in the next one.
+_CLOSED = re.compile(
+    r"(?:我们|我|小编|客服|这边|工作人员)(?:都|也|就)?(?:会|将|可以|能)"
+    r"|(?:可以|可|请|欢迎)(?:您)?(?:随时|及时)|随时|联系(?:我们|客服|小编)"
+    r"|\b(?:we(?:'ll|\s+will|\s+can)|feel\s+free|please|contact\s+us|let\s+us\s+know)\b",
+    re.IGNORECASE,
+)
 _THIS_ORDER = re.compile(
     r"(?:您|你)(?:的|这|这个)(?:一)?(?:单|订单|包裹|快递|货|退款)"
     r"|\byour\s+(?:own\s+)?(?:order|parcel|package|refund|item)\b",
@@ -364,9 +373,21 @@ class _Language:
                 ss = own.end()
             # before the trigger in its sentence, or after it in its clause
             # ("we can deliver tomorrow if you order now")
-            if self.conditional.search(text[ss:s]) or self.conditional.search(
+            if self._open_condition(text, ss, cs, s) or self.conditional.search(
                 text[e:ce]
             ):
+                return True
+        return False
+
+    def _open_condition(self, text: str, ss: int, cs: int, s: int) -> bool:
+        """A condition before the trigger in its sentence that is still open: in
+        the trigger's own clause, or in an earlier clause with no consequence
+        of its own (如果您今天下单，… but not 如有疑问可以随时联系我们，…)."""
+        for m in self.conditional.finditer(text, ss, s):
+            if m.start() >= cs:
+                return True
+            end = _forward(text, m.end(), _CLAUSE_SEP)
+            if not _CLOSED.search(text, m.end(), min(end, s)):
                 return True
         return False
 

@@ -12,6 +12,8 @@ time expression with the nearest action in its clause. Scope is the clause
   report of something already done (已发货, already) is not a commitment;
   neither is a dispatch policy stated for a class of orders (付款后…,
   16点前付款的订单…, "orders placed before 2 pm");
+* a disclaimer in the sentence (以实际为准, "subject to change") makes a time
+  an estimate, unless the promise's own clause is firm (今天一定发出);
 * two times joined as alternatives or a range (当天或次日, "today or
   tomorrow") are an estimate: one hedged commitment, at the later time;
 * 马上/立即 with a callback or generic handling (马上与您联系, 立即为您处理,
@@ -293,6 +295,18 @@ _AFTER_EN = re.compile(
     re.IGNORECASE,
 )
 _ATTRIBUTE = re.compile(r"的(?=[\u4e00-\u9fff])(?!话)")
+# Firm wording: a time the company can keep, promised as a certainty, is still
+# a time commitment the reply should not make ("发票三天内一定寄给您"); a
+# disclaimer elsewhere in the sentence does not soften it.
+FIRM = re.compile(
+    r"一定|肯定|保证|绝对|铁定|保准|准保|管保|必定|准时|百分之?百|100%|打包票"
+    r"|承诺(?!的|时效|书)"
+    r"|\b(?:guarantee[ds]?|definitely|certainly|for\s+sure|promise[ds]?"
+    r"|without\s+fail|no\s+later\s+than|assure|my\s+word)\b",
+    re.IGNORECASE,
+)
+_SEPARATORS = frozenset("，,：:、。！？!?；;\n")
+_FRAME_CHARS = 6  # "一般情况下，" frames; "我们尽量帮您协调，" speaks
 _ANCHOR_GAP = 6  # characters between the event and the time it starts
 
 
@@ -417,7 +431,7 @@ def _sentence(
         action_tok.used = True
         span = sorted({time_tok.clause, action_tok.clause})
         first, last = span[0], span[-1]
-        scope = _scope(toks, first, last)
+        scope = _scope(toks, first, last, text)
         reset = max(
             (t.start for t in toks if t.kind == "this" and t.start < time_tok.start),
             default=-1,
@@ -439,7 +453,10 @@ def _sentence(
         hedged = (
             negated
             or id(time_tok) in ranged
-            or any(t.kind == "disclaim" for t in toks)
+            or (
+                any(t.kind == "disclaim" for t in toks)
+                and not _firm(text, time_tok, action_tok)
+            )
             or any(t.kind == "hedge" for t in scope)
             or _RANGE_BEFORE.search(text, max(0, time_tok.start - 8), time_tok.start)
             is not None
@@ -580,9 +597,32 @@ def _gap(a: _Tok, b: _Tok) -> int:
     return max(b.start - a.end, a.start - b.end, 0)
 
 
-def _scope(toks: list[_Tok], first: int, last: int) -> list[_Tok]:
+def _firm(text: str, time_tok: _Tok, action_tok: _Tok) -> bool:
+    """Is the promise worded as a certainty in its own clause (今天一定发出)?"""
+    lo = min(time_tok.start, action_tok.start)
+    while lo > 0 and text[lo - 1] not in _SEPARATORS:
+        lo -= 1
+    hi = max(time_tok.end, action_tok.end)
+    while hi < len(text) and text[hi] not in _SEPARATORS:
+        hi += 1
+    return FIRM.search(text, lo, hi) is not None
+
+
+def _frame(text: str, group: list[_Tok]) -> bool:
+    """Is this clause short enough to frame the next one ("一般情况下，", "通常，")
+    rather than say something of its own ("我们尽量帮您协调，")?"""
+    lo = group[0].start
+    while lo > 0 and text[lo - 1] not in _SEPARATORS:
+        lo -= 1
+    hi = group[-1].end
+    while hi < len(text) and text[hi] not in _SEPARATORS:
+        hi += 1
+    return len(text[lo:hi].strip()) <= _FRAME_CHARS
+
+
+def _scope(toks: list[_Tok], first: int, last: int, text: str = "") -> list[_Tok]:
     """Tokens of clauses first..last plus the framing clauses right before them:
-    earlier clauses with no time or action of their own ("一般情况下，")."""
+    short earlier clauses with no time or action of their own ("一般情况下，")."""
     clauses: dict[int, list[_Tok]] = {}
     for tok in toks:
         clauses.setdefault(tok.clause, []).append(tok)
@@ -591,5 +631,7 @@ def _scope(toks: list[_Tok], first: int, last: int) -> list[_Tok]:
         group = clauses[index]
         if any(t.expr is not None or t.kind.startswith("a_") for t in group):
             break
+        if text and not _frame(text, group):
+            break  # 我们尽量帮您协调，…: a statement of its own, not a frame
         scope.extend(group)
     return scope

@@ -17,7 +17,6 @@ warning for wording no rule covers; it never blocks.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -31,21 +30,11 @@ from complydesk.speech.check import (
     rule_findings,
     sentence_of,
 )
-from complydesk.speech.commitments import HANDOFF, Commitment
+from complydesk.speech.commitments import FIRM, HANDOFF, Commitment
 from complydesk.speech.finding import Finding, Verdict
 from complydesk.speech.model import default_model
 from complydesk.speech.promises import CaseFacts, certain_finding, check_promises
 from complydesk.speech.rules import LANGUAGES, default_packs
-
-# Firm wording: a time the company can keep, promised as a certainty, is still
-# a time commitment the reply should not make ("发票三天内一定寄给您").
-_FIRM = re.compile(
-    r"一定|肯定|保证|绝对|铁定|保准|准保|管保|必定|准时|百分之?百|100%|打包票"
-    r"|承诺(?!的|时效|书)"
-    r"|\b(?:guarantee[ds]?|definitely|certainly|for\s+sure|promise[ds]?"
-    r"|without\s+fail|no\s+later\s+than|assure|my\s+word)\b",
-    re.IGNORECASE,
-)
 
 
 def check_reply(
@@ -173,7 +162,7 @@ def _keep(
         # warning; none parsed at all leaves the rule to speak
         return not any(_overlap(f, c) for c in commitments)
     lo, hi = sentence_of(norm, f.start, f.end)
-    return _FIRM.search(norm, lo, hi) is not None or any(
+    return FIRM.search(norm, lo, hi) is not None or any(
         g.category == "absolute_promise" and g.start < hi and g.end > lo for g in rules
     )
 
@@ -188,7 +177,7 @@ def _certain(
     if any(f.category == "time_commitment" and _overlap(f, c) for f in kept):
         return False
     lo, hi = sentence_of(norm, c.start, c.end)
-    return _FIRM.search(norm, lo, hi) is not None
+    return FIRM.search(norm, lo, hi) is not None
 
 
 def _overlap(a: Finding, b: Finding | Commitment) -> bool:
