@@ -80,8 +80,16 @@ WRAPPED = [
         "感谢您的耐心等待，一般情况下我们都会优先处理，发票三天内一定开好寄给您",
         "time_commitment",
     ),
-    ("您好，如有疑问可以随时联系我们，投诉的事我明天之前一定给您一个结果", "time_commitment"),
+    (
+        "您好，如有疑问可以随时联系我们，投诉的事我明天之前一定给您一个结果",
+        "time_commitment",
+    ),
     ("您好，今天一定给您发出，具体以实际情况为准，谢谢", "time_commitment"),
+    (
+        "Sorry for the wait, a technician will be there within 2 hours "
+        "Let me know if there's anything else I can do!",
+        "time_commitment",
+    ),
 ]
 
 
@@ -106,6 +114,7 @@ BOT_ONLY = [
     "I tried it myself at the store last week.",
     "I'll grab a coffee and look into it.",
     "抱歉久等，我刚刚去吃晚饭了",
+    "No no I'm a human, not a bot lol",
 ]
 
 
@@ -164,6 +173,10 @@ PASSING = [
     # a question about the customer; no dumb questions
     "您是一个都不会用吗？我来一步步教您",
     "There are no dumb questions, ask away!",
+    # a condition at the start of a sentence still opens the next clause
+    "申请提交后会在7个工作日内审核。如果您符合要求，业务员会在7个工作日内与您联系",
+    "No, we can't guarantee that it will arrive tomorrow.",
+    "We have no way to guarantee delivery today.",
     # a frame, an open condition or a disclaimer still hedge a plain time
     "一般情况下，今天就能发货",
     "如果您今天下单，明天发货",

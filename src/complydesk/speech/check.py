@@ -48,6 +48,12 @@ _EN_WORDS = re.compile(r"[A-Za-z]{2,}[\s,]+[A-Za-z']{2,}")
 _CLAUSE_SEP = frozenset("，。！？；：,.!?;:\n")
 _SENT_SEP = frozenset("。！？；.!?;\n")
 _SCAN_LIMIT = 120  # how far back/forward a clause or sentence is looked for
+# "No" as an answer or interjection negates nothing after it ("No no, I'm a
+# human", "No problem"): seen in the whole text, as the window cuts it off.
+_INTERJECTION = re.compile(
+    r"no\b(?=[\s,!.]*(?:no|i|i'm|we|we're|it's|that's|problem|worries)\b|\s*[,!.])",
+    re.IGNORECASE,
+)
 # A condition whose clause already has its own consequence ("如有疑问可以随时联系
 # 我们，", "一般情况下我们都会优先处理，") is closed: it conditions that clause, not
 # the promise in the next one.
@@ -350,7 +356,10 @@ class _Language:
         g = c.guards
         if "negation" in g:
             lo = max(cs, s - self.neg_window)
-            if self.negation.search(text[lo:s]):
+            if any(
+                not _INTERJECTION.match(text, lo + m.start())
+                for m in self.negation.finditer(text[lo:s])
+            ):
                 return True
             if self.negated_clause is not None and self.negated_clause.search(
                 text, cs, s
@@ -383,11 +392,13 @@ class _Language:
         """A condition before the trigger in its sentence that is still open: in
         the trigger's own clause, or in an earlier clause with no consequence
         of its own (如果您今天下单，… but not 如有疑问可以随时联系我们，…)."""
-        for m in self.conditional.finditer(text, ss, s):
-            if m.start() >= cs:
+        # (on the slice, so that ^ in a pattern is the sentence's start)
+        for m in self.conditional.finditer(text[ss:s]):
+            start, stop = ss + m.start(), ss + m.end()
+            if start >= cs:
                 return True
-            end = _forward(text, m.end(), _CLAUSE_SEP)
-            if not _CLOSED.search(text, m.end(), min(end, s)):
+            end = _forward(text, stop, _CLAUSE_SEP)
+            if not _CLOSED.search(text, stop, min(end, s)):
                 return True
         return False
 

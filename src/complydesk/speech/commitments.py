@@ -130,6 +130,7 @@ _NEG = (
     r"|will\s+not|cannot|can'?t\b|\bnot\b"
     r"|\b(?:didn'?t|did\s+not|haven'?t|hasn'?t|wouldn'?t|couldn'?t)\b"
     r"|\bnever\s+(?:promised|said|guaranteed|agreed|committed)\b"
+    r"|\bno\s+way\s+(?:to|we\s+can|i\s+can)\s+(?:guarantee|promise)\b"
     # the promise itself denied: 不敢说今天能到, 并不是今天发货, 我们没有承诺过明天到
     r"|不敢说|不好说|不能说|没法说|说不准|说不好|并不是|并非|做不到"
     r"|没有?(?:承诺|答应|保证|说)过"
@@ -179,7 +180,8 @@ _COND = (
     r"|均(?=会|在|于|可|将)|一律"
     # the customer's own deadline: 请在24小时内完成支付, 需要您在3天内寄回
     r"|(?:需要|需|须|务必|请)(?:您|你)?(?:在|于)"
-    r"|\b(?:if|unless|provided|as\s+long\s+as|in\s+case|orders?\s+(?:placed|paid|received|made))\b"
+    r"|(?<!\bknow\s)(?<!\bsee\s)(?<!\bcheck\s)(?<!\bask\s)"
+    r"\b(?:if|unless|provided|as\s+long\s+as|in\s+case|orders?\s+(?:placed|paid|received|made))\b"
 )
 # A disclaimer anywhere in the sentence makes every time in it an estimate.
 _DISCLAIM = (
@@ -598,14 +600,17 @@ def _gap(a: _Tok, b: _Tok) -> int:
 
 
 def _firm(text: str, time_tok: _Tok, action_tok: _Tok) -> bool:
-    """Is the promise worded as a certainty in its own clause (今天一定发出)?"""
+    """Is the promise worded as a certainty in its clause or the next one
+    (今天一定发出, "within the hour, promise")?"""
     lo = min(time_tok.start, action_tok.start)
     while lo > 0 and text[lo - 1] not in _SEPARATORS:
         lo -= 1
     hi = max(time_tok.end, action_tok.end)
-    while hi < len(text) and text[hi] not in _SEPARATORS:
+    for _ in range(2):  # its clause and the next: "within the hour, promise, …"
+        while hi < len(text) and text[hi] not in _SEPARATORS:
+            hi += 1
         hi += 1
-    return FIRM.search(text, lo, hi) is not None
+    return FIRM.search(text, lo, min(hi, len(text))) is not None
 
 
 def _frame(text: str, group: list[_Tok]) -> bool:
