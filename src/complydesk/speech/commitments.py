@@ -599,33 +599,38 @@ def _gap(a: _Tok, b: _Tok) -> int:
     return max(b.start - a.end, a.start - b.end, 0)
 
 
+def _clause_span(text: str, start: int, end: int, clauses: int = 1) -> tuple[int, int]:
+    """From the clause start before `start` to the end of `clauses` clauses from
+    `end` (punctuation-delimited)."""
+    lo = start
+    while lo > 0 and text[lo - 1] not in _SEPARATORS:
+        lo -= 1
+    hi = end
+    for n in range(clauses):
+        if n:
+            hi += 1  # past the separator, into the next clause
+        while hi < len(text) and text[hi] not in _SEPARATORS:
+            hi += 1
+    return lo, min(hi, len(text))
+
+
 def _firm(text: str, time_tok: _Tok, action_tok: _Tok) -> bool:
     """Is the promise worded as a certainty in its clause or the next one
     (今天一定发出, "within the hour, promise")?"""
-    lo = min(time_tok.start, action_tok.start)
-    while lo > 0 and text[lo - 1] not in _SEPARATORS:
-        lo -= 1
-    hi = max(time_tok.end, action_tok.end)
-    for _ in range(2):  # its clause and the next: "within the hour, promise, …"
-        while hi < len(text) and text[hi] not in _SEPARATORS:
-            hi += 1
-        hi += 1
-    return FIRM.search(text, lo, min(hi, len(text))) is not None
+    start = min(time_tok.start, action_tok.start)
+    end = max(time_tok.end, action_tok.end)
+    lo, hi = _clause_span(text, start, end, clauses=2)
+    return FIRM.search(text, lo, hi) is not None
 
 
 def _frame(text: str, group: list[_Tok]) -> bool:
     """Is this clause short enough to frame the next one ("一般情况下，", "通常，")
     rather than say something of its own ("我们尽量帮您协调，")?"""
-    lo = group[0].start
-    while lo > 0 and text[lo - 1] not in _SEPARATORS:
-        lo -= 1
-    hi = group[-1].end
-    while hi < len(text) and text[hi] not in _SEPARATORS:
-        hi += 1
+    lo, hi = _clause_span(text, group[0].start, group[-1].end)
     return len(text[lo:hi].strip()) <= _FRAME_CHARS
 
 
-def _scope(toks: list[_Tok], first: int, last: int, text: str = "") -> list[_Tok]:
+def _scope(toks: list[_Tok], first: int, last: int, text: str) -> list[_Tok]:
     """Tokens of clauses first..last plus the framing clauses right before them:
     short earlier clauses with no time or action of their own ("一般情况下，")."""
     clauses: dict[int, list[_Tok]] = {}
@@ -636,7 +641,7 @@ def _scope(toks: list[_Tok], first: int, last: int, text: str = "") -> list[_Tok
         group = clauses[index]
         if any(t.expr is not None or t.kind.startswith("a_") for t in group):
             break
-        if text and not _frame(text, group):
+        if not _frame(text, group):
             break  # 我们尽量帮您协调，…: a statement of its own, not a frame
         scope.extend(group)
     return scope
