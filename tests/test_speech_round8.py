@@ -53,6 +53,9 @@ FLAGGED = [
     ("这款年金险，每年保证领到三万", "financial_guarantee"),
     ("这套房子的房租我们保证一直不涨", "permanent_price"),
     ("退费已经加急了，今晚十点前到账", "time_commitment"),
+    ("查快递需要您的证件号码，麻烦私信发一下", PERSONAL_DATA),
+    ("你再举报一次，以后你的订单我们都不发了", "threat_insult"),
+    ("咱们这个分红险，每年都有分红，而且只会越来越多", "financial_guarantee"),
     ("That's the silliest complaint we've had this week.", "threat_insult"),
     ("问那么多干嘛，不买就别问", "threat_insult"),
     ("你能不能长点脑子，说了三遍了", "threat_insult"),
@@ -114,6 +117,7 @@ BOT_ONLY = [
     "I tried it myself at the store last week.",
     "I'll grab a coffee and look into it.",
     "抱歉久等，我刚刚去吃晚饭了",
+    "我也是刚收工，顺手给您回一下",
     "No no I'm a human, not a bot lol",
 ]
 

@@ -1,4 +1,4 @@
-"""Cantonese and Taiwan/Hong Kong wording folded to the Mandarin the rules use.
+"""Cantonese, Taiwan/Hong Kong and synonym wording folded to the Mandarin the rules use.
 
 Hong Kong agents write Cantonese function words (我係真人, 唔會加價, 聽日送到,
 我哋) and Taiwan agents use their own terms (連結, 簡訊, 工作天). The rule
@@ -41,6 +41,14 @@ _TERMS: dict[str, str] = {
     "搞掂": "搞定",
     "唔識": "不会",
     "唔识": "不会",
+    # words the families spell one way (咱们 as 我们, 收工 as 下班, an ID
+    # number as 身份证号, a report to the platform as a complaint)
+    "咱们": "我们",
+    "收工": "下班",
+    "证件号码": "身份证号",
+    "證件號碼": "身份证号",
+    "举报": "投诉",
+    "舉報": "投诉",
     # certainty words the families spell as 肯定 (铁定批, 必定兑付)
     "铁定": "肯定",
     "鐵定": "肯定",
