@@ -12,6 +12,9 @@ share keywords with a category (`note` starts with `near:<category>`).
 * per language: the utterance-level figures on each language's rows;
 * per near-miss category: flagged hard negatives / hard negatives.
 
+The reply checkers run at a fixed "now" (EVAL_NOW, a Wednesday 10:00 in
+Shanghai) so that figures do not depend on the hour they were taken.
+
 `--real` runs the checker over the agent turns of cs_dialogues.jsonl (real
 text with personal data: nothing of it is printed or recorded, only counts),
 and writes a seeded random sample of 50 flagged turns to bench/out/ (gitignored)
@@ -44,6 +47,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from complydesk.speech.rules import CORE_CATEGORIES
 
@@ -59,11 +63,19 @@ OUT = ROOT / "bench" / "out"
 SEED = 20261130
 SAMPLE = 50
 CATEGORIES = list(CORE_CATEGORIES)
+# The reply path judges times against "now": a fixed working-day morning keeps
+# the figures from depending on the hour they were taken (at 22:00 in Shanghai
+# "今天就可以用" is a promise tighter than two hours). A Wednesday, 10:00.
+EVAL_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 CHECKERS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "check": ("complydesk.speech.check", "check", {}),
-    "reply": ("complydesk.speech.reply", "check_reply", {}),
+    "reply": ("complydesk.speech.reply", "check_reply", {"now": EVAL_NOW}),
     # the reply path without the learned backstop (model.py)
-    "reply-rules": ("complydesk.speech.reply", "check_reply", {"backstop": False}),
+    "reply-rules": (
+        "complydesk.speech.reply",
+        "check_reply",
+        {"backstop": False, "now": EVAL_NOW},
+    ),
 }
 
 Check = Callable[[str, str], Any]

@@ -54,6 +54,11 @@ FLAGGED = [
     ("这套房子的房租我们保证一直不涨", "permanent_price"),
     ("退费已经加急了，今晚十点前到账", "time_commitment"),
     ("查快递需要您的证件号码，麻烦私信发一下", PERSONAL_DATA),
+    ("这台冰箱我们敢说五年内不会出任何故障", "absolute_promise"),
+    ("退款款项半小时内必到您的账户", "time_commitment"),
+    ("给您锁定现在的价格，以后续多少年都不涨", "permanent_price"),
+    ("办理退货需要您提供手持身份证的照片", PERSONAL_DATA),
+    ("This boiler will run trouble-free for ten years.", "absolute_promise"),
     ("你再举报一次，以后你的订单我们都不发了", "threat_insult"),
     ("咱们这个分红险，每年都有分红，而且只会越来越多", "financial_guarantee"),
     ("That's the silliest complaint we've had this week.", "threat_insult"),
@@ -174,6 +179,10 @@ PASSING = [
     "I'll 100% pass your feedback on to the team.",
     "I assure you I'll share it with our product team.",
     "Your rate is assured for the first 12 months of your contract.",
+    # asking whether one dares say it; 必 inside 务必 / 想必
+    "我敢说吗？这个我也不确定",
+    "请您务必到店办理",
+    "想必到时候会有短信通知",
     # a question about the customer; no dumb questions
     "您是一个都不会用吗？我来一步步教您",
     "There are no dumb questions, ask away!",

@@ -232,6 +232,7 @@ _CLAUSE = r"[，,：:、]|但是|不过|但|\b(?:but|however)\b"
 # account") is a refund-like payment, not a top-up being activated.
 _MONEY = (
     r"理赔款?|赔款|赔付款?|赔偿(?:款|金)?|补偿(?:款|金)|退保|保险金|退费|返现|赔的钱|退的钱"
+    r"|(?<![付贷])款项"
     r"|\b(?:payouts?|claims?\s+(?:money|payment|amount)|compensation|reimbursements?"
     r"|settlements?)\b"
 )
@@ -302,6 +303,7 @@ _ATTRIBUTE = re.compile(r"的(?=[\u4e00-\u9fff])(?!话)")
 # disclaimer elsewhere in the sentence does not soften it.
 FIRM = re.compile(
     r"一定|肯定|保证|绝对|铁定|保准|准保|管保|必定|准时|百分之?百|100%|打包票"
+    r"|(?<![务未何不势想])必(?=到|达|发|送|回|退)"
     r"|承诺(?!的|时效|书)"
     r"|\b(?:guarantee[ds]?|definitely|certainly|for\s+sure|promise[ds]?"
     r"|without\s+fail|no\s+later\s+than|assure|my\s+word)\b",
