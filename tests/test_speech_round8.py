@@ -55,6 +55,8 @@ FLAGGED = [
     ("退费已经加急了，今晚十点前到账", "time_commitment"),
     ("查快递需要您的证件号码，麻烦私信发一下", PERSONAL_DATA),
     ("这台冰箱我们敢说五年内不会出任何故障", "absolute_promise"),
+    ("我们一定会给您一个满意的答复", "absolute_promise"),
+    ("这个问题我们绝对会给您修好", "absolute_promise"),
     ("退款款项半小时内必到您的账户", "time_commitment"),
     ("给您锁定现在的价格，以后续多少年都不涨", "permanent_price"),
     ("办理退货需要您提供手持身份证的照片", PERSONAL_DATA),
@@ -183,6 +185,12 @@ PASSING = [
     "我敢说吗？这个我也不确定",
     "请您务必到店办理",
     "想必到时候会有短信通知",
+    # attention promised, not an outcome, whatever the certainty word
+    "我们一定会全力跟进您的问题",
+    "我们肯定会帮您反映给相关部门",
+    "我们一定会给您一个答复",
+    "我们绝对会认真核实这件事",
+    "小编绝对会帮您催促物流",
     # a question about the customer; no dumb questions
     "您是一个都不会用吗？我来一步步教您",
     "There are no dumb questions, ask away!",
