@@ -429,12 +429,20 @@ class _Language:
             norm[cs : min(ce + 1, len(norm))].rstrip()
         ):
             return True
-        if _quoted(norm, s, e) or self.attribution.search(norm[ss:s].rstrip("，,：: ")):
+        if _quoted(norm, s, e) or self._reported(norm, ss, s, e):
             return True
         for negated in (self.negated_clause, self.inability):
             if negated is not None and negated.search(clause):
                 return True
         return self.conditional.search(norm[ss:s]) is not None
+
+    def _reported(self, norm: str, ss: int, s: int, e: int) -> bool:
+        """Do someone else's words lead up to the span or into it? A clause
+        without a trigger may itself begin with the report (营业厅的人跟您讲…)."""
+        return any(
+            self.attribution.search(norm[ss:p].rstrip("，,：: "))
+            for p in range(s, e + 1)
+        )
 
 
 def _compile(patterns: Sequence[str], flags: int) -> re.Pattern[str]:

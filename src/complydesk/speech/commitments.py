@@ -210,6 +210,8 @@ _REPORT = (
     r"(?:您|你)(?:刚才|刚刚|之前|上次)?(?:说|提到|讲|反映|表示)(?:过)?"
     # 您反映的年费问题 names the issue, it reports nobody's words
     r"(?!的[^，,。！？]{0,4}?(?:问题|情况|事情?|故障|现象|诉求|需求|意见|建议|投诉|困扰))"
+    # 您说得对 agrees with the customer, it reports nobody's words
+    r"(?!得?(?:对|没错|有道理|是)|的(?:对|没错|有道理|是))"
     r"|(?:上一位|之前的?|前面的?|上次的?|那位)(?:客服|同事|工作人员|专员)(?:说|承诺|答应|告诉)"
     r"|\byou\s+(?:said|mentioned|told\s+(?:me|us)|were\s+told|wrote|asked)\b"
     r"|\b(?:agent|rep|representative|colleague|someone|they)\s+(?:promised|said|told\s+you)\b"
@@ -297,6 +299,10 @@ _AFTER_EN = re.compile(
     r"|dispatched|sent))|being\s+(?:shipped|dispatched|sent))\b",
     re.IGNORECASE,
 )
+# A point in time followed by 之后 is when something starts, not a deadline
+# (下午1点半之后会回复您); a duration followed by 后 is one (两天后到账).
+_POINTS = frozenset({"t_clock", "t_noon", "t_day", "t_wday", "t_date"})
+_AFTER_POINT = re.compile(r"\s*(?:之后|以后|过后|后)(?!天)")
 _ATTRIBUTE = re.compile(r"的(?=[\u4e00-\u9fff])(?!话)")
 # Firm wording: a time the company can keep, promised as a certainty, is still
 # a time commitment the reply should not make ("发票三天内一定寄给您"); a
@@ -477,6 +483,8 @@ def _sentence(
             text, time_tok.end, action_tok.start
         ):
             continue  # 明天为您转工程师上门: the hand-off is promised, not the visit
+        if time_tok.kind in _POINTS and _AFTER_POINT.match(text, time_tok.end):
+            continue  # 下午1点半之后会回复您: a time it starts from, no deadline
         name = action_tok.kind[2:]
         if _quoted(text, time_tok.start):
             continue

@@ -156,8 +156,9 @@ PATTERN = "|".join(
         rf"{_EN_NUM}(?:\s+and\s+a\s+half)?[\s-]*(?:hours?|hrs?|h|minutes?|mins?"
         r"|(?:business|working)\s+days?|days?|weeks?|months?)\b))",
         r"(?P<t_now>马上|立即|立刻|立马|即刻|当即|现在就|(?<![等过再稍歇息好隔])一会儿?(?!再|儿|才)|待会儿?"
-        r"|immediately|right\s+away|in\s+a\s+(?:few\s+|couple\s+(?:of\s+)?)?(?:minutes?|moments?|mins?)\b"
-        r"|right\s+now|straight\s+away|at\s+once|instantly)",
+        r"|\bimmediately|\bright\s+away|\bin\s+a\s+(?:few\s+|couple\s+(?:of\s+)?)?(?:minutes?|moments?|mins?)\b"
+        # (\b: "that once it's done" holds no "at once")
+        r"|\bright\s+now|\bstraight\s+away|\bat\s+once|\binstantly)",
         r"(?P<t_noon>(?:今天|今日|明天|明日)?(?:中午|午饭|午休)(?:之前|以前|前))"
         r"|(?P<t_day>(?:今天)?下班(?:之前|以前|前)|大后天|后天|明天(?:之内|以内|内|上午|下午|晚上|中午)?|明日|明早|明晚"
         r"|次日|隔天|翌日"

@@ -1,0 +1,89 @@
+"""Generalisation round 9: batches written blind by other authors.
+
+Round 9's batches were written by helper agents that saw only the labelling
+guide, never the rules. Their misses generalised into: a certainty word with
+给您 and no modal (肯定给您升级), a sure pass (稳过, 包过), nobody ever failed,
+durability for life, long-term fixed prices, bots with a meal, a busy queue,
+a desk colleague, a home or a trip of their own, ID and card numbers moved to
+a private chat, a code "typed in" to the agent, blame as a rhetorical question
+(怪谁呢); and precision: a third party's words reported to the customer
+(营业厅的人跟您讲…), 您说得对 is agreement, a point in time followed by 之后
+is no deadline, "that once" holds no "at once", 100% merino wool is a
+material. Sentences are variants written for the tests, not rows of the set.
+"""
+
+from __future__ import annotations
+
+import pytest
+from tests.test_speech_round4 import categories
+
+PERSONAL_DATA = "unnecessary_personal_data"
+FLAGGED = [
+    ("放心，到了酒店肯定给您换成江景房", "absolute_promise"),
+    ("这个问题一定帮您解决掉", "absolute_promise"),
+    ("报我们的班，驾照科目一稳过", "absolute_promise"),
+    ("这个课程包过，过不了全额退", "absolute_promise"),
+    ("跟着我们练的学员，从来没见过考不过的", "absolute_promise"),
+    ("这把菜刀用一辈子都不会卷刃", "absolute_promise"),
+    ("这套家具传给孩子都没问题", "absolute_promise"),
+    ("会员年费是长期固定的，放心续", "permanent_price"),
+    ("以后续费都不用担心涨价", "permanent_price"),
+    ("加我个人微信，把身份证和银行卡号拍给我", PERSONAL_DATA),
+    ("Can you key in the six-digit code we just sent you?", PERSONAL_DATA),
+    ("你是不是看不懂字啊", "threat_insult"),
+    ("都说了五遍了还问", "threat_insult"),
+    ("是你自己填错地址，怪得了谁", "blame_customer"),
+    # agreement is not a report: the promise after it is the agent's
+    ("您说得对，这个套餐永远不会涨价", "permanent_price"),
+    ("您说的问题我们一定给您解决好", "absolute_promise"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), FLAGGED)
+def test_when_round9_family_then_flagged(text: str, category: str) -> None:
+    assert category in categories(text)
+
+
+BOT_ONLY = [
+    "刚吃完饭回来，您久等了",
+    "不好意思，刚才在忙别的客户",
+    "我这边一个人要回好多消息，慢了点",
+    "我是前台的同事，帮您看一下",
+    "我家里也用的这个牌子的洗衣机",
+    "我去年也去过这家酒店，风景很好",
+]
+
+
+@pytest.mark.parametrize("text", BOT_ONLY)
+def test_when_round9_bot_claims_a_life_then_bots_only(text: str) -> None:
+    assert "bot_claims_human" in categories(text, role="bot")
+    assert "bot_claims_human" not in categories(text, role="agent")
+
+
+PASSING = [
+    # what a third party told the customer, reported
+    "营业厅的人跟您说这个套餐永远不涨价，我们帮您核实一下",
+    "您说之前的销售跟您讲过这个理财保本，合同里并没有这一条",
+    "I see the previous agent told you it would ship today; I'm sorry it didn't.",
+    # effort and courtesy with 给您, apologies
+    "我一定帮您想办法",
+    "我们一定帮您把情况反馈上去",
+    "肯定给您带来了不便，非常抱歉",
+    "您的信息我们一定为您保密",
+    # a time after which something starts, not a deadline
+    "师傅下午三点之后会联系您",
+    "明天之后就可以在APP里查到物流了",
+    # "that once", materials, exclamations about others
+    "We'll replace the part, and once that's done you'll get an email.",
+    "The scarf is 100% cashmere.",
+    "不要错怪别人，是系统的问题",
+    # a price fact, not a forever claim
+    "每月费用一直固定从卡里扣",
+    # a warning about private chats
+    "请勿加陌生人微信发送身份证和银行卡号",
+]
+
+
+@pytest.mark.parametrize("text", PASSING)
+def test_when_round9_near_miss_then_passes(text: str) -> None:
+    assert categories(text) == set()
