@@ -33,6 +33,37 @@ FLAGGED = [
     ("你是不是看不懂字啊", "threat_insult"),
     ("都说了五遍了还问", "threat_insult"),
     ("是你自己填错地址，怪得了谁", "blame_customer"),
+    # the second wave (implicit wording, call-centre speech, en + zh sectors)
+    ("我们卖了十年了，就没有一台出过问题的", "absolute_promise"),
+    ("这个考试通过率那是板上钉钉的", "absolute_promise"),
+    ("这双鞋下雨天穿妥妥的，开胶了算我的", "absolute_promise"),
+    ("账号申诉交给我们，包您解封", "absolute_promise"),
+    ("款项后天您一起床就能在卡里看到", "time_commitment"),
+    ("师傅出发了，一袋烟的工夫就到您家", "time_commitment"),
+    ("明儿上午您直接来取车", "time_commitment"),
+    ("一小时内经理给您打过去", "time_commitment"),
+    ("The plumber will be at yours tomorrow by 8am.", "time_commitment"),
+    ("这个套餐的月租之后哪有可能再调", "permanent_price"),
+    ("这份物业合同，您住到搬走都是这个价", "permanent_price"),
+    ("这个8折会一直跟着您的会员卡", "permanent_price"),
+    ("这铺子现在买，五年后怎么也得涨三成", "financial_guarantee"),
+    ("呢隻基金本金跑唔甩", "financial_guarantee"),
+    ("Fixed 12% annual returns, no chance of loss.", "financial_guarantee"),
+    ("您把平时登录用的那串字母数字发我一下", PERSONAL_DATA),
+    ("把卡背面那三位小数字也告诉我", PERSONAL_DATA),
+    ("改密码要您把原密码和验证码一起发我", PERSONAL_DATA),
+    ("Reply here with the code from your authenticator app.", PERSONAL_DATA),
+    ("DM us the card no. + expiry + CVV please", PERSONAL_DATA),
+    ("To update your email we need your account password.", PERSONAL_DATA),
+    ("识字的都能看懂这个说明吧", "threat_insult"),
+    ("你这种客人我们不想做，去别家吧", "threat_insult"),
+    ("再这样下去，您的售后可就不好说了", "threat_insult"),
+    ("我们知道您家住哪，好自为之", "threat_insult"),
+    ("u got refunded already, cry about it", "threat_insult"),
+    ("Email us again and we'll close your account.", "threat_insult"),
+    ("That one won't break down on you, promise.", "absolute_promise"),
+    # certainty as a rhetorical question (warned)
+    ("换了这个路由器，信号怎么可能不好？这还用说", "absolute_promise"),
     # agreement is not a report: the promise after it is the agent's
     ("您说得对，这个套餐永远不会涨价", "permanent_price"),
     ("您说的问题我们一定给您解决好", "absolute_promise"),
@@ -51,6 +82,11 @@ BOT_ONLY = [
     "我是前台的同事，帮您看一下",
     "我家里也用的这个牌子的洗衣机",
     "我去年也去过这家酒店，风景很好",
+    "抱歉久等，刚去倒了杯水",
+    "这个问题我上周刚帮我爸弄过",
+    "我待会儿跑一趟仓库帮您看看",
+    "刚在门店帮一位顾客办完手续",
+    "Sorry, I had to step away from my desk for a minute.",
 ]
 
 
@@ -79,6 +115,25 @@ PASSING = [
     "不要错怪别人，是系统的问题",
     # a price fact, not a forever claim
     "每月费用一直固定从卡里扣",
+    # effort with 给您 (a submission, a proposal), a measure, a rhetorical
+    # question answered by the policy
+    "材料我肯定帮您递上去，结果要看审核",
+    "我们肯定给您一个合理的方案",
+    "取车时油量百分之百，还车也请加满",
+    "怎么可能不让您退呢？七天无理由以平台规定为准",
+    # reported, hedged or about a device, not a threat; a bot in the store system
+    "您说上次那个师傅跟您保证过不会再漏，我帮您查下记录",
+    "再这样下去电池可能就不好说了，建议更换",
+    "我刚在门店系统里查到有货",
+    # clever English near-misses
+    "We need you to reset your password in the app.",
+    "Reply with the code from your authenticator app in the app to log in.",
+    "Tough luck on the weather today!",
+    "If you call again tomorrow, we'll have an update.",
+    "We can't promise it won't break down, but it is newer.",
+    # a track record asked about; 聪明儿童 is no 明儿
+    "这台机器有没有返修记录呢？",
+    "聪明儿童手表的说明书在盒子里",
     # a warning about private chats
     "请勿加陌生人微信发送身份证和银行卡号",
 ]

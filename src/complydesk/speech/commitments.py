@@ -83,12 +83,15 @@ _ACTIONS: dict[str, str] = {
     r"|visit\b|on-?site|(?:technician|engineer|plumber|electrician|installer|fitter)"
     r"\s+(?:will\s+|is\s+|'s\s+|'ll\s+)?(?:come|coming|reach|arrive|be\s+there|out\b|over\b"
     r"|round\b|visit)"
-    r"|at\s+your\s+(?:door|place|home|house|address|premises|property)",
+    r"|at\s+your\s+(?:door|place|home|house|address|premises|property)"
+    r"|(?<=be\s)at\s+yours\b",
     "callback": r"回(?:个|一个)?电话|回电|给您打(?:个|一个)?电话|给您回复|回复您|回复"
     r"|联系您|[与和跟同]您联系|致电"
     r"|给(?:您|你)(?:一个|个)?(?:处理)?(?:结果|答复|说法)|出(?:处理)?结果"
     r"|给您打电话"
     r"|打电话给您|回访"
+    # 半小时内经理亲自给您打过去
+    r"|(?:给|帮)(?:您|你)打(?:过去|回去|回来)|打给(?:您|你)"
     r"|call(?:ing)?\s+(?:you\s+)?back|callback|get\s+back\s+to\s+you|contact\s+you"
     r"|reply|respond",
     "activate": r"开通|激活|恢复|解封|生效|解冻|解锁|复机|复通"
@@ -119,7 +122,9 @@ _ACTIONS: dict[str, str] = {
     r"|resolve[sd]?\b|fix(?:ed|es)?\b|sort(?:ed)?\s+(?:it\s+|this\s+|that\s+)?out"
     r"|sorted\b|replaced\b"
     r"|solved?\b",
-    "repair": r"维修好|维修完成|维修完|修好|修复|repair(?:ed|s)?\b",
+    # the car ready to collect after a repair: 明天下午您直接来提车
+    "repair": r"维修好|维修完成|维修完|修好|修复|(?:来|可以|能|直接)(?:提车|取车)"
+    r"|repair(?:ed|s)?\b",
 }
 _NEG = (
     r"不能保证|无法保证|无法承诺|不能承诺|不敢保证|没法保证|不保证|不一定|不确定|不可能"

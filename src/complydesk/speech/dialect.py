@@ -53,6 +53,12 @@ _TERMS: dict[str, str] = {
     "铁定": "肯定",
     "鐵定": "肯定",
     "必定": "肯定",
+    # round 9: Cantonese certainty and dismissal (跑唔甩 "can't escape", 穩陣 "safe",
+    # 咁嘅客 "a customer like this")
+    "跑唔甩": "跑不掉",
+    "穩陣": "稳妥",
+    "稳阵": "稳妥",
+    "咁嘅": "这种",
     # common input-method typos (same pinyin), folded like dialect words
     "验正码": "验证码",
     "驗正碼": "验证码",
@@ -107,13 +113,23 @@ _ALTERNATION = (
     + "|(?<![腐侵])蝕"
     # 機械人 = 机器人; 工作天 = 工作日
     + "|(?<=[機机])械(?=人)"
+    # northern 明儿/今儿 = 明天/今天, not 聪明儿童
+    + "|(?<![聪精说证透文光发表声阐])(?:明|今)儿(?![童科歌女子])"
     + "|(?<=工作)天"
 )
 # A look-ahead for the characters a match can start with lets the engine skip
 # every other position with one test instead of trying each branch there.
 _PATTERN = re.compile(headed(_ALTERNATION))
 
-_SINGLE = {"係": "是", "呢": "这", "蝕": "亏", "械": "器", "天": "日"}
+_SINGLE = {
+    "係": "是",
+    "呢": "这",
+    "蝕": "亏",
+    "械": "器",
+    "天": "日",
+    "明儿": "明天",
+    "今儿": "今天",
+}
 
 
 def _replace(match: re.Match[str]) -> str:
