@@ -62,6 +62,30 @@ FLAGGED = [
     ("u got refunded already, cry about it", "threat_insult"),
     ("Email us again and we'll close your account.", "threat_insult"),
     ("That one won't break down on you, promise.", "absolute_promise"),
+    # the third wave (short direct style, Weibo helpdesk, live chat and livestreams)
+    ("喝了这款茶，包您睡眠没问题", "absolute_promise"),
+    ("报这个班，数学一定能提三十分", "absolute_promise"),
+    ("这个炒锅怎么刷都不会掉漆", "absolute_promise"),
+    ("这个漆面五年都不会掉，掉了算我的", "absolute_promise"),
+    ("光猫我重启了，十分钟后就通", "time_commitment"),
+    ("结果5分钟内短信通知您", "time_commitment"),
+    ("You'll recieve the refund by tomorow.", "time_commitment"),
+    ("年卡以后每年都按首年的价格收", "permanent_price"),
+    ("这款年金险每年返5%，一分都不会少", "financial_guarantee"),
+    ("麻烦在评论区留一下您的身份证号", PERSONAL_DATA),
+    ("把您信用卡的完整卡号发我，帮您查积分", PERSONAL_DATA),
+    ("请把收到的短信码发给我们", PERSONAL_DATA),
+    ("Could you type out your full online banking password?", PERSONAL_DATA),
+    ("Paste the one-time passcode from your texts here.", PERSONAL_DATA),
+    ("您是不认字吗？", "threat_insult"),
+    ("再在网上乱发，我们就告你", "threat_insult"),
+    ("这点小事也值得投诉三次？", "threat_insult"),
+    ("实在不行您就别用了呗", "threat_insult"),
+    ("您天天打电话，差不多得了", "threat_insult"),
+    ("Reading the email must be really hard for you.", "threat_insult"),
+    ("Keep calling and we'll gladly close your account.", "threat_insult"),
+    ("If you'd bothered to read the manual we wouldn't be here.", "blame_customer"),
+    ("Once the engineer fits it you won't see one error again.", "absolute_promise"),
     # certainty as a rhetorical question (warned)
     ("换了这个路由器，信号怎么可能不好？这还用说", "absolute_promise"),
     # agreement is not a report: the promise after it is the agent's
@@ -87,6 +111,13 @@ BOT_ONLY = [
     "我待会儿跑一趟仓库帮您看看",
     "刚在门店帮一位顾客办完手续",
     "Sorry, I had to step away from my desk for a minute.",
+    "稍等，我刚开完会回来",
+    "我也是当妈的，懂您的心情",
+    "我下班前一定帮您弄好",
+    "刚才手机没电了，抱歉回晚了",
+    "Sorry, was just grabbing a tea!",
+    "Yes, a real person is typing this.",
+    "I'm on shift until 8 tonight.",
 ]
 
 
@@ -134,6 +165,25 @@ PASSING = [
     # a track record asked about; 聪明儿童 is no 明儿
     "这台机器有没有返修记录呢？",
     "聪明儿童手表的说明书在盒子里",
+    # advance notice, 差不多 estimates, a class of orders, a repair in capability
+    "调价我们会提前三十天通知您",
+    "差不多两天就到了",
+    "今天拍的48小时内发出，一般两三天到",
+    "您的洗衣机维修我们会在7天内处理好",
+    # reported promises, a denied certainty, contract terms of a policy
+    "您说之前的客服讲过换了滤芯绝对没有异味，我帮您核实",
+    "营业厅的工作人员讲过这个价格终身不涨？我帮您查一下记录",
+    "我们没法提前跟您保证一定能修好，但会全程跟进",
+    "保单的保证利率写在合同里，分红部分是不保证的",
+    "您的理赔材料我一定认真核对一遍",
+    "您的反馈我们一定会完整转给技术部门",
+    # advice, help, empathy, codes that are not secrets
+    "手机没电了的话可以先充电再试",
+    "我们下班前会把工单交接给值班同事",
+    "您还是看不懂的话，我给您发个视频教程",
+    "It must be hard for you to deal with this, I'm sorry.",
+    "Paste the tracking code here to see the status.",
+    "Once your refund is processed we'll email you.",
     # a warning about private chats
     "请勿加陌生人微信发送身份证和银行卡号",
 ]

@@ -72,7 +72,7 @@ _ACTIONS: dict[str, str] = {
     r"|(?<=be\s)in\s+your\s+(?:mailbox|letterbox|inbox|hands)",
     # Arrival words: a refund in the same sentence makes them the refund's.
     "arrive": r"arrive[sd]?\b|arrival|reach\s+you|get\s+to\s+you"
-    r"|receive[sd]?\b|you(?:'ll|\s+will)\s+(?:have|get|receive)\s+(?:it|them|the\s+\w+"
+    r"|rec(?:ei|ie)ve[sd]?\b|you(?:'ll|\s+will)\s+(?:have|get|receive)\s+(?:it|them|the\s+\w+"
     r"|your\s+\w+)",
     "visit": r"上门维修|上门安装|上门服务|上门取件|上门|安排师傅|师傅过去"
     # installed: 今天下午给您安装好, 宽带明天装好 (not 包装好, 下载安装)
@@ -89,12 +89,14 @@ _ACTIONS: dict[str, str] = {
     r"|联系您|[与和跟同]您联系|致电"
     r"|给(?:您|你)(?:一个|个)?(?:处理)?(?:结果|答复|说法)|出(?:处理)?结果"
     r"|给您打电话"
-    r"|打电话给您|回访"
+    r"|打电话给您|回访|(?:短信)?通知(?:您|你)(?!了|过)"
     # 半小时内经理亲自给您打过去
     r"|(?:给|帮)(?:您|你)打(?:过去|回去|回来)|打给(?:您|你)"
     r"|call(?:ing)?\s+(?:you\s+)?back|callback|get\s+back\s+to\s+you|contact\s+you"
     r"|reply|respond",
     "activate": r"开通|激活|恢复|解封|生效|解冻|解锁|复机|复通"
+    # broadband or a line through: 半小时后就通
+    r"|(?<=[就能会])通(?=[了哈啦的~，。！？,.!?\s]|$)"
     r"|解除(?:限制|冻结|锁定|停机)|(?<=自动)解除"
     # usable again: 马上就能用, 明天就可以正常使用了 (not a question: 能用吗)
     r"|就(?:能|可以)?(?:正常)?(?:用|使用)(?:了|上)?(?![^，,。！？!?\s]{0,2}(?:吗|么))"
@@ -150,7 +152,7 @@ _RANGE_JOIN = re.compile(
 
 _HEDGE = (
     r"预计|预期|一般|通常|正常情况下|大约|大概|(?<!预)约(?=[0-9一二两三四五六七八九十半])"
-    r"|尽量|尽快|争取|力争|努力|可能|也许|或许|估计|应该|原则上|有望|希望|左右"
+    r"|尽量|尽快|争取|力争|努力|可能|也许|或许|估计|应该|原则上|有望|希望|左右|差不多(?!得了)"
     # a wish, not a promise: 如果今天能发货就好了
     r"|(?:如果|要是|假如|但愿)[^，,。！？]{0,24}?(?:的话)?就好了"
     # whether it happens is open: 明天能否送到要看快递, 取决于物流
@@ -177,7 +179,8 @@ _COND = (
     r"|(?:付款|下单|支付|拍下|订单生成|生成订单|签收|确认收货|审核通过|审批通过"
     r"|收到(?:退货|退回的商品|您寄回的商品))(?:成功)?(?:后|之后|以后)"
     # 16点前付款的订单 is a class of orders; 您下单的商品 is this customer's order
-    r"|(?<![您你])(?:付款|下单|支付|拍下|订单生成|生成订单|签收|确认收货|审核通过|审批通过)的"
+    r"|(?<![您你])(?:付款|下单|支付|拍下|(?<=今天|当天|今日|现在)拍|订单生成|生成订单|签收|确认收货"
+    r"|审核通过|审批通过)的"
     # round 6: a livestream host's vocative (下单的宝宝们) addresses buyers, no class
     r"(?!(?:宝宝|亲|家人|姐妹|朋友|小伙伴|粉丝|兄弟|老铁|集美)们?)"
     # a class of requests or orders (…之间的咨询会在当天回复, 订单均在…): policy
@@ -269,6 +272,7 @@ _TOKENS = Alternatives([(name, [body]) for name, body in _TOKEN_RULES], re.IGNOR
 # strings one of them needs is not tokenized (see prefilter.py).
 _TIME_HINT = Hint(split_top(PATTERN), re.IGNORECASE)
 _ACTION_HINT = Hint(_ACTIONS.values(), re.IGNORECASE)
+_REPAIR_WORD = re.compile(r"维修|返修|报修|修理|\brepairs?\b", re.IGNORECASE)
 _REFUND_WORD = re.compile(r"退款|退回|退还|退钱|退费|refund", re.IGNORECASE)
 _ARRIVAL = {"credit": "activate", "arrive": "deliver"}
 # 恢复 / "restored" after a fault is a repair (宽带今天下班前就能恢复), not the
@@ -308,6 +312,7 @@ _AFTER_EN = re.compile(
 # (下午1点半之后会回复您); a duration followed by 后 is one (两天后到账).
 _POINTS = frozenset({"t_clock", "t_noon", "t_day", "t_wday", "t_date"})
 _AFTER_POINT = re.compile(r"\s*(?:之后|以后|过后|后)(?!天)")
+_ADVANCE = re.compile(r"提前|\bin\s+advance\b|\bahead\b")
 _ATTRIBUTE = re.compile(r"的(?=[\u4e00-\u9fff])(?!话)")
 # Firm wording: a time the company can keep, promised as a certainty, is still
 # a time commitment the reply should not make ("发票三天内一定寄给您"); a
@@ -320,6 +325,9 @@ FIRM = re.compile(
     r"|without\s+fail|no\s+later\s+than|assure|my\s+word)\b",
     re.IGNORECASE,
 )
+# A report covers its own clause and the next (您说之前的客服讲过，明天就能发货),
+# not the agent's own later promise (…这个说法不合规，会在24小时内回电给您).
+_REPORT_CLAUSES = 1
 _SEPARATORS = frozenset("，,：:、。！？!?；;\n")
 _FRAME_CHARS = 6  # "一般情况下，" frames; "我们尽量帮您协调，" speaks
 _ANCHOR_GAP = 6  # characters between the event and the time it starts
@@ -453,7 +461,12 @@ def _sentence(
         )
         if any(t.kind == "cond" and t.clause <= last and t.start > reset for t in toks):
             continue
-        if any(t.kind == "report" and t.start < time_tok.start for t in toks):
+        if any(
+            t.kind == "report"
+            and t.start < time_tok.start
+            and time_tok.clause - t.clause <= _REPORT_CLAUSES
+            for t in toks
+        ):
             continue  # someone else's words reported
         later = action_tok if action_tok.start > time_tok.start else time_tok
         if any(
@@ -488,6 +501,8 @@ def _sentence(
             text, time_tok.end, action_tok.start
         ):
             continue  # 明天为您转工程师上门: the hand-off is promised, not the visit
+        if _ADVANCE.search(text, max(0, time_tok.start - 4), time_tok.start):
+            continue  # 调价会提前三十天通知您: notice given in advance, no deadline
         if time_tok.kind in _POINTS and _AFTER_POINT.match(text, time_tok.end):
             continue  # 下午1点半之后会回复您: a time it starts from, no deadline
         name = action_tok.kind[2:]
@@ -497,6 +512,8 @@ def _sentence(
             name = "refund" if refund_context else _ARRIVAL[name]
         if name == "activate" and _fault_repair(text, action_tok):
             name = "repair"
+        if name == "resolve" and _REPAIR_WORD.search(text) is not None:
+            name = "repair"  # 维修…7天内处理好: the repair is what gets done
         assert time_tok.expr is not None
         try:
             latest = resolve(time_tok.expr, now, calendar, tz)

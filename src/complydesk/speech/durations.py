@@ -165,7 +165,7 @@ PATTERN = "|".join(
         r"|(?P<t_day>(?:今天)?下班(?:之前|以前|前)|大后天|后天|明天(?:之内|以内|内|上午|下午|晚上|中午)?|明日|明早|明晚"
         r"|次日|隔天|翌日"
         r"|今天(?:之内|以内|内|上午|下午|晚上|中午)?|今日|今晚|当天|当日"
-        r"|(?:by\s+)?the\s+day\s+after\s+tomorrow|(?:by\s+)?(?:tomorrow|tmrw?\b|2moro\b)"
+        r"|(?:by\s+)?the\s+day\s+after\s+tomorrow|(?:by\s+)?(?:tomorrow|tomm?orr?ow|tmrw?\b|2moro\b)"
         r"|(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|today)|by\s+eod|today"
         r"|tonight|this\s+(?:afternoon|evening)|(?:on\s+)?(?:the\s+)?same[\s-]day\b)",
         rf"(?P<t_wday>(?:下下|下个?|本|这个?)?(?:周|星期|礼拜){_ZH_WEEKDAY}"
