@@ -86,6 +86,24 @@ FLAGGED = [
     ("Keep calling and we'll gladly close your account.", "threat_insult"),
     ("If you'd bothered to read the manual we wouldn't be here.", "blame_customer"),
     ("Once the engineer fits it you won't see one error again.", "absolute_promise"),
+    # the fourth wave (short direct zh, realistic mixed sectors, English registers)
+    ("报这个班，包您家孩子期末提十五分", "absolute_promise"),
+    ("换了主板，死机肯定没了", "absolute_promise"),
+    ("这次的车损肯定全赔", "absolute_promise"),
+    ("会员九折没有期限，以后每次都打", "permanent_price"),
+    ("这个产品跌不下去，少说多赚八千", "financial_guarantee"),
+    ("查积分需要您完整的身份证号码", PERSONAL_DATA),
+    ("请把支付密码写在表格背面", PERSONAL_DATA),
+    ("自己的订单号都记不住？", "threat_insult"),
+    ("您还讲不讲理啊", "threat_insult"),
+    ("冇錢就唔好買咁貴嘅嘢", "threat_insult"),
+    ("师傅下午三点到，家里留人", "time_commitment"),
+    ("No way it happens again, swear on it.", "absolute_promise"),
+    ("Your plan stays 9.99 forever.", "permanent_price"),
+    ("The premium's frozen, it won't go up year after year.", "permanent_price"),
+    ("Your money's totally safe in there.", "financial_guarantee"),
+    ("Your broadband will be back within 20 minutes, promise.", "time_commitment"),
+    ("Maybe set an alarm next time?", "threat_insult"),
     # certainty as a rhetorical question (warned)
     ("换了这个路由器，信号怎么可能不好？这还用说", "absolute_promise"),
     # agreement is not a report: the promise after it is the agent's
@@ -118,6 +136,14 @@ BOT_ONLY = [
     "Sorry, was just grabbing a tea!",
     "Yes, a real person is typing this.",
     "I'm on shift until 8 tonight.",
+    "我刚开完早会，马上处理",
+    "今天感冒了，嗓子有点哑",
+    "我就在工位上帮您盯着呢",
+    "我自己也经常坐这趟车",
+    "nah not a bot, actual person typing",
+    "I read your ticket over my morning coffee.",
+    "I sat on hold with my own bank last week too.",
+    "You're talking to a real member of our team.",
 ]
 
 
@@ -184,6 +210,14 @@ PASSING = [
     "It must be hard for you to deal with this, I'm sorry.",
     "Paste the tracking code here to see the status.",
     "Once your refund is processed we'll email you.",
+    # denied after the verb, zero risk denied, a code not to be sent, a range of hours
+    "三年后能卖多少钱谁也保证不了",
+    "借钱没有零风险这一说，请按时还款",
+    "查积分报手机号后四位就行，验证码不用发给我们",
+    "We never promise returns; anyone offering 'guaranteed profits' is a scammer.",
+    "I'm a bot, but I can start your refund right now!",
+    "It's a no-brainer to update the app first.",
+    "晚上十点到了酒店才发现没房了",
     # a warning about private chats
     "请勿加陌生人微信发送身份证和银行卡号",
 ]

@@ -57,6 +57,8 @@ _INTERJECTION = re.compile(
 # A condition whose clause already has its own consequence ("如有疑问可以随时联系
 # 我们，", "一般情况下我们都会优先处理，") is closed: it conditions that clause, not
 # the promise in the next one.
+# A promise verb the trigger ends with, denied right after it (保证不了).
+_DENIED_AFTER = re.compile(r"(?:保证|承诺|担保|确保|确定)(?:不了|不住|不来)")
 _CLOSED = re.compile(
     r"(?:我们|我|小编|客服|这边|工作人员)(?:都|也|就)?(?:会|将|可以|能)"
     r"|(?:可以|可|请|欢迎)(?:您)?(?:随时|及时)|随时|联系(?:我们|客服|小编)"
@@ -234,7 +236,24 @@ def _quoted(text: str, start: int, end: int) -> bool:
         if o != -1 and text.find(close_q, o, start) == -1:
             if text.find(close_q, end) != -1:
                 return True
-    return text.count('"', 0, start) % 2 == 1 and text.find('"', end) != -1
+    if text.count('"', 0, start) % 2 == 1 and text.find('"', end) != -1:
+        return True
+    return _single_quoted(text, start, end)
+
+
+_OPEN_SINGLE = re.compile(r"(?:^|(?<=[\s(\[“]))'")
+_CLOSE_SINGLE = re.compile(r"'(?=[\s.,;:!?)\]”]|$)")
+
+
+def _single_quoted(text: str, start: int, end: int) -> bool:
+    """Inside ASCII single quotes ('guaranteed profits'), not an apostrophe
+    (we'll, it's): the opening mark follows a blank, the closing one precedes
+    one or punctuation, and the quoted words hold no mark of their own."""
+    o = text.rfind("'", 0, start + 1)
+    if o == -1 or not _OPEN_SINGLE.match(text, o):
+        return False
+    close = _CLOSE_SINGLE.search(text, max(end - 1, o + 1))
+    return close is not None and text.find("'", o + 1, close.start()) == -1
 
 
 class _Language:
@@ -365,6 +384,8 @@ class _Language:
                 text, cs, s
             ):
                 return True
+            if _DENIED_AFTER.match(text, max(0, e - 2)):
+                return True  # 谁也保证不了: the promise verb denied after it
         if "hedge" in g and self.hedge.search(text[cs:ce]):
             return True
         if "question" in g:

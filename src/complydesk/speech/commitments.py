@@ -68,6 +68,8 @@ _ACTIONS: dict[str, str] = {
     r"|送过[去来]|送上门|(?<!已)(?<!已经)签收(?!了)"
     r"|到(?:您|你)?(?:家|府上|门口|楼下|手上|手里)"
     r"|(?<=[就能会定时])到(?=[哈哦啊呀呢啦了的~，。！？,.!?\s]|$)"
+    # 装机的小哥晚上七点到 (not 七点到九点, a range)
+    r"|(?<=点)到(?=[哈哦啊呀呢啦~，。！？,.!?\s]|$|您|你|家)"
     r"|deliver(?:ed|y|s)?\b|with\s+you\b|show\s+up\b|on\s+your\s+doorstep"
     r"|(?<=be\s)in\s+your\s+(?:mailbox|letterbox|inbox|hands)",
     # Arrival words: a refund in the same sentence makes them the refund's.
@@ -106,6 +108,8 @@ _ACTIONS: dict[str, str] = {
     r"|un(?:lock|block|freeze)(?:ed)?\b|unfrozen\b|reconnect(?:ed)?\b"
     # a state reached: "the SIM will be active / live in 5 minutes"
     r"|(?<=\bbe\s)(?:active|live|online|usable)\b"
+    # "your service will be back within 30 mins"
+    r"|(?<=\bbe\s)back\b(?=\s+(?:within|in|by|before|today|tonight|tomorrow)\b)"
     r"|back\s+(?:on|up|online)\b(?!\s+(?:your|to|the|onto)\b)|working\s+again"
     r"|up\s+and\s+running",
     "credit": r"到账|进(?:您|你)的?(?:账户|账号|卡里?|银行卡|支付宝|微信|余额)"
@@ -312,6 +316,10 @@ _AFTER_EN = re.compile(
 # (下午1点半之后会回复您); a duration followed by 后 is one (两天后到账).
 _POINTS = frozenset({"t_clock", "t_noon", "t_day", "t_wday", "t_date"})
 _AFTER_POINT = re.compile(r"\s*(?:之后|以后|过后|后)(?!天)")
+_START = re.compile(
+    r"\b(?:start|begin|initiate|submit|raise|open|request|log|file)\s+(?:your|the|a|ur)\s+$",
+    re.IGNORECASE,
+)
 _ADVANCE = re.compile(r"提前|\bin\s+advance\b|\bahead\b")
 _ATTRIBUTE = re.compile(r"的(?=[\u4e00-\u9fff])(?!话)")
 # Firm wording: a time the company can keep, promised as a certainty, is still
@@ -503,6 +511,8 @@ def _sentence(
             continue  # 明天为您转工程师上门: the hand-off is promised, not the visit
         if _ADVANCE.search(text, max(0, time_tok.start - 4), time_tok.start):
             continue  # 调价会提前三十天通知您: notice given in advance, no deadline
+        if _START.search(text, max(0, action_tok.start - 20), action_tok.start):
+            continue  # "I can start your refund right now": the start, not the refund
         if time_tok.kind in _POINTS and _AFTER_POINT.match(text, time_tok.end):
             continue  # 下午1点半之后会回复您: a time it starts from, no deadline
         name = action_tok.kind[2:]

@@ -54,11 +54,12 @@ _TERMS: dict[str, str] = {
     "鐵定": "肯定",
     "必定": "肯定",
     # round 9: Cantonese certainty and dismissal (跑唔甩 "can't escape", 穩陣 "safe",
-    # 咁嘅客 "a customer like this")
+    # 咁嘅客 "a customer like this", 唔好 "don't")
     "跑唔甩": "跑不掉",
     "穩陣": "稳妥",
     "稳阵": "稳妥",
     "咁嘅": "这种",
+    "唔好": "不要",
     # common input-method typos (same pinyin), folded like dialect words
     "验正码": "验证码",
     "驗正碼": "验证码",
