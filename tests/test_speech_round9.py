@@ -104,6 +104,27 @@ FLAGGED = [
     ("Your money's totally safe in there.", "financial_guarantee"),
     ("Your broadband will be back within 20 minutes, promise.", "time_commitment"),
     ("Maybe set an alarm next time?", "threat_insult"),
+    # the fifth wave (precision-heavy zh, keyword-dodging zh + en, hotline and bank)
+    ("交给我们办，肯定一次就迁移成功", "absolute_promise"),
+    ("升级以后这个问题就彻底拜拜了", "absolute_promise"),
+    ("我们说到做到，明天给您答复", "absolute_promise"),
+    ("这张卡月租一直是39，以后也不会涨", "permanent_price"),
+    ("分期费率后续都一直按这个来", "permanent_price"),
+    ("这个plan的price是lifetime不动的", "permanent_price"),
+    ("买这款分红险跟捡钱似的", "financial_guarantee"),
+    ("亏？不存在的，放心买", "financial_guarantee"),
+    ("把取钱时输的那6位数字发我一下", PERSONAL_DATA),
+    ("您把网上营业厅的登录密码回复给我，我帮您登进去", PERSONAL_DATA),
+    ("这么简单都不会用，别再打来烦我们了", "threat_insult"),
+    ("转走了以后别回来求我们", "threat_insult"),
+    ("再投诉就把您的号码列入黑名单", "threat_insult"),
+    ("明早一开门快递小哥就在您家门口", "time_commitment"),
+    ("Not gonna die on you. Like ever.", "absolute_promise"),
+    ("That $29 is yours to keep. Not next year, not ever.", "permanent_price"),
+    ("Your rate's baked in.", "permanent_price"),
+    ("7% is the floor not the ceiling. Downside? None.", "financial_guarantee"),
+    ("Can u paste the digits from the text we just sent?", PERSONAL_DATA),
+    ("Keep emailing us and watch your claim sink.", "threat_insult"),
     # certainty as a rhetorical question (warned)
     ("换了这个路由器，信号怎么可能不好？这还用说", "absolute_promise"),
     # agreement is not a report: the promise after it is the agent's
@@ -144,7 +165,16 @@ BOT_ONLY = [
     "I read your ticket over my morning coffee.",
     "I sat on hold with my own bank last week too.",
     "You're talking to a real member of our team.",
+    "我家里用的也是咱们的宽带",
+    "我不是那种自动回复的机器",
+    "我这边电脑有点卡，我敲一下键盘",
+    "我上个月也刚换了这个套餐",
+    "Sorry, my coffee went cold while I read your file.",
 ]
+
+
+def test_when_bot_says_it_is_an_ai_then_not_a_person_is_no_claim() -> None:
+    assert categories("I'm an AI, not a person, but I can do billing.", "bot") == set()
 
 
 @pytest.mark.parametrize("text", BOT_ONLY)
@@ -218,6 +248,18 @@ PASSING = [
     "I'm a bot, but I can start your refund right now!",
     "It's a no-brainer to update the app first.",
     "晚上十点到了酒店才发现没房了",
+    # effort, a service's name, no authority, a past commitment withdrawn, advice
+    "我肯定会帮您盯着这个工单的",
+    "这台热水器带终身免费上门检测服务，配件另收费",
+    "我们营业厅没有权限给您单独锁定价格",
+    "银行理财产品已不再承诺保本保收益",
+    "您发的截图里有完整的银行卡号，建议您撤回",
+    "您的账号并没有被拉进黑名单",
+    "建议您把骚扰号码加入黑名单",
+    "我们没办法承诺以后一直是这个价",
+    "正在为您转接人工客服，接通后将由人工坐席为您服务",
+    "师傅这两天会先打电话跟您约上门时间",
+    "Tracking estimates Thursday, but I can't lock that in.",
     # a warning about private chats
     "请勿加陌生人微信发送身份证和银行卡号",
 ]

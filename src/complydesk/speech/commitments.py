@@ -66,7 +66,7 @@ _ACTIONS: dict[str, str] = {
     r"|refund(?:ed|s)?\b|money\s+back|reimburse[sd]?\b",
     "deliver": r"送货上门|送达|送到|到货|派送到|配送到|收到货|能收到|可以收到"
     r"|送过[去来]|送上门|(?<!已)(?<!已经)签收(?!了)"
-    r"|到(?:您|你)?(?:家|府上|门口|楼下|手上|手里)"
+    r"|到(?:您|你)?(?:家|府上|门口|楼下|手上|手里)|(?<=就)在(?:您|你)?(?:家)?门口"
     r"|(?<=[就能会定时])到(?=[哈哦啊呀呢啦了的~，。！？,.!?\s]|$)"
     # 装机的小哥晚上七点到 (not 七点到九点, a range)
     r"|(?<=点)到(?=[哈哦啊呀呢啦~，。！？,.!?\s]|$|您|你|家)"
@@ -76,7 +76,9 @@ _ACTIONS: dict[str, str] = {
     "arrive": r"arrive[sd]?\b|arrival|reach\s+you|get\s+to\s+you"
     r"|rec(?:ei|ie)ve[sd]?\b|you(?:'ll|\s+will)\s+(?:have|get|receive)\s+(?:it|them|the\s+\w+"
     r"|your\s+\w+)",
-    "visit": r"上门维修|上门安装|上门服务|上门取件|上门|安排师傅|师傅过去"
+    # (跟您约上门时间 books a visit; the call is what is promised)
+    "visit": r"(?<!约)(?:上门维修|上门安装|上门服务|上门取件|上门(?!时间))"
+    r"|安排师傅|师傅过去"
     # installed: 今天下午给您安装好, 宽带明天装好 (not 包装好, 下载安装)
     r"|(?<!下载)(?<!重新)(?<!没)(?<!没有)(?<!未)安装(?:好|完毕|完成|完|上)"
     r"|(?<![包假组没未])(?<!没有)装(?:好|上)(?!了吗|吗)"
@@ -98,7 +100,7 @@ _ACTIONS: dict[str, str] = {
     r"|reply|respond",
     "activate": r"开通|激活|恢复|解封|生效|解冻|解锁|复机|复通"
     # broadband or a line through: 半小时后就通
-    r"|(?<=[就能会])通(?=[了哈啦的~，。！？,.!?\s]|$)"
+    r"|(?<=[就能会])通(?=[哈啦的~，。！？,.!?\s]|$)"
     r"|解除(?:限制|冻结|锁定|停机)|(?<=自动)解除"
     # usable again: 马上就能用, 明天就可以正常使用了 (not a question: 能用吗)
     r"|就(?:能|可以)?(?:正常)?(?:用|使用)(?:了|上)?(?![^，,。！？!?\s]{0,2}(?:吗|么))"
@@ -172,7 +174,7 @@ _HEDGE = (
     r"\s+(?:shows|says|indicates|lists)\b"
     r"|\b(?:usually|typically|normally|generally|estimated|approximately|approx"
     r"|roughly|expected|expects?|should|may|might|could|tr(?:y|ies|ying)|aim(?:s|ing)?"
-    r"|hope[sd]?|hoping|hopefully|likely|probably|ideally|tentatively)\b"
+    r"|hope[sd]?|hoping|hopefully|likely|probably|ideally|tentatively|estimates?)\b"
     r"|\b(?:do(?:ing)?|try)\s+(?:my|our)\s+(?:best|utmost)\b|\bbest\s+efforts?\b"
     r"|\b(?:about|around)(?=\s+(?:[0-9]|an?\b|one|two|three|four|five))"
 )

@@ -60,6 +60,7 @@ _TERMS: dict[str, str] = {
     "稳阵": "稳妥",
     "咁嘅": "这种",
     "唔好": "不要",
+    "整好": "搞定",
     # common input-method typos (same pinyin), folded like dialect words
     "验正码": "验证码",
     "驗正碼": "验证码",
