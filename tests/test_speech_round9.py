@@ -125,6 +125,31 @@ FLAGGED = [
     ("7% is the floor not the ceiling. Downside? None.", "financial_guarantee"),
     ("Can u paste the digits from the text we just sent?", PERSONAL_DATA),
     ("Keep emailing us and watch your claim sink.", "threat_insult"),
+    # the sixth wave (time, money and price heavy; absolute and data heavy; everyday)
+    ("两个钟头之内经理肯定回您电话", "time_commitment"),
+    ("您的车票礼拜三之前肯定出票", "time_commitment"),
+    ("退票款明天就能到您银行卡上", "time_commitment"),
+    ("这批黄金到明年只涨不跌", "financial_guarantee"),
+    ("年金险结算利率年年5%，跑不掉的", "financial_guarantee"),
+    ("这只票下周翻倍，稳得很", "financial_guarantee"),
+    ("今天续费，往后二十年都按今天的价格来", "permanent_price"),
+    ("报这个班，以后学费都不涨", "permanent_price"),
+    ("利率给您定好了，以后不会再动", "permanent_price"),
+    ("这款面霜用了准见效", "absolute_promise"),
+    ("解冻了，以后不会再被风控冻住", "absolute_promise"),
+    ("手机刚收到一个六位数，您发我一下", PERSONAL_DATA),
+    ("请在对话框输入卡背面的安全码", PERSONAL_DATA),
+    ("办会员卡前说一下您每个月税后收入", PERSONAL_DATA),
+    ("报名要写上家里几口人、各自姓名电话", PERSONAL_DATA),
+    ("下单前把您的病史发给我们", PERSONAL_DATA),
+    ("开电子发票的话先留一下您家详细住址", PERSONAL_DATA),
+    ("就您这征信还想贷款？", "threat_insult"),
+    ("This cable absolutely cannot overheat.", "absolute_promise"),
+    ("Your claim is 100% getting approved.", "absolute_promise"),
+    ("Forward me that one-time passcode from the bank.", PERSONAL_DATA),
+    ("Send over your Facebook login and password.", PERSONAL_DATA),
+    ("For the quote we need your annual household income.", PERSONAL_DATA),
+    ("Maybe read the terms before you book next time.", "threat_insult"),
     # certainty as a rhetorical question (warned)
     ("换了这个路由器，信号怎么可能不好？这还用说", "absolute_promise"),
     # agreement is not a report: the promise after it is the agent's
@@ -170,6 +195,8 @@ BOT_ONLY = [
     "我这边电脑有点卡，我敲一下键盘",
     "我上个月也刚换了这个套餐",
     "Sorry, my coffee went cold while I read your file.",
+    "不好意思刚去倒了杯水",
+    "这趟车我自己也坐过",
 ]
 
 
@@ -260,6 +287,12 @@ PASSING = [
     "正在为您转接人工客服，接通后将由人工坐席为您服务",
     "师傅这两天会先打电话跟您约上门时间",
     "Tracking estimates Thursday, but I can't lock that in.",
+    # a warranty explained, a contract rate, a deletion advised, sorry is no negation
+    "终身保修是指维修免工时费，配件费另算",
+    "万能险的保底利率是合同写明的1.75%",
+    "Your screenshot shows your full card number, please delete it.",
+    "For a mortgage quote we need your annual household income.",
+    "不好意思，明天不能保证发货",
     # a warning about private chats
     "请勿加陌生人微信发送身份证和银行卡号",
 ]

@@ -50,15 +50,17 @@ _SENT_SEP = frozenset("。！？；.!?;\n")
 _SCAN_LIMIT = 120  # how far back/forward a clause or sentence is looked for
 # "No" as an answer or interjection negates nothing after it ("No no, I'm a
 # human", "No problem"): seen in the whole text, as the window cuts it off.
+# 不好意思 ("sorry") and 不客气 are courtesy, not negation.
 _INTERJECTION = re.compile(
-    r"no\b(?=[\s,!.]*(?:no|i|i'm|we|we're|it's|that's|problem|worries)\b|\s*[,!.])",
+    r"no\b(?=[\s,!.]*(?:no|i|i'm|we|we're|it's|that's|problem|worries)\b|\s*[,!.])"
+    r"|不好意思|不客气",
     re.IGNORECASE,
 )
+# A promise verb the trigger ends with, denied right after it (保证不了).
+_DENIED_AFTER = re.compile(r"(?:保证|承诺|担保|确保|确定)(?:不了|不住|不来)")
 # A condition whose clause already has its own consequence ("如有疑问可以随时联系
 # 我们，", "一般情况下我们都会优先处理，") is closed: it conditions that clause, not
 # the promise in the next one.
-# A promise verb the trigger ends with, denied right after it (保证不了).
-_DENIED_AFTER = re.compile(r"(?:保证|承诺|担保|确保|确定)(?:不了|不住|不来)")
 _CLOSED = re.compile(
     r"(?:我们|我|小编|客服|这边|工作人员)(?:都|也|就)?(?:会|将|可以|能)"
     r"|(?:可以|可|请|欢迎)(?:您)?(?:随时|及时)|随时|联系(?:我们|客服|小编)"

@@ -89,7 +89,8 @@ _ACTIONS: dict[str, str] = {
     r"|round\b|visit)"
     r"|at\s+your\s+(?:door|place|home|house|address|premises|property)"
     r"|(?<=be\s)at\s+yours\b",
-    "callback": r"回(?:个|一个)?电话|回电|给您打(?:个|一个)?电话|给您回复|回复您|回复"
+    "callback": r"回(?:您|你)?(?:个|一个)?电话|回电|给您打(?:个|一个)?电话"
+    r"|给您回复|回复您|回复"
     r"|联系您|[与和跟同]您联系|致电"
     r"|给(?:您|你)(?:一个|个)?(?:处理)?(?:结果|答复|说法)|出(?:处理)?结果"
     r"|给您打电话"
@@ -116,6 +117,7 @@ _ACTIONS: dict[str, str] = {
     r"|up\s+and\s+running",
     "credit": r"到账|进(?:您|你)的?(?:账户|账号|卡里?|银行卡|支付宝|微信|余额)"
     r"|(?<![收找])到(?:您|你)的?(?:账户|账号|卡上|银行卡|支付宝|微信|余额|账上)"
+    r"|放款(?:到(?:卡|账户|账上))?|到卡(?:里|上)?"
     r"|(?:appear|show\s+up|land)s?\s+in\s+your\s+account"
     r"|hits?\s+your\s+account"
     # "will credit to your card", "be back in your account"
@@ -124,7 +126,7 @@ _ACTIONS: dict[str, str] = {
     # bare 处理 ("handle") promises attention, not an outcome: not an action
     # 解决不了的 (没有解决不了的: an absolute claim, not a timed resolution)
     "resolve": r"处理完毕|处理完|处理好|处理妥当|解决(?!不了)|办好|办妥|办完|搞定"
-    r"|审核通过"
+    r"|审核通过|审核完(?:毕|成)?|审完|审批完(?:毕|成)?|出票"
     r"|批下来|出结果"
     r"|换新|更换好"
     r"|resolve[sd]?\b|fix(?:ed|es)?\b|sort(?:ed)?\s+(?:it\s+|this\s+|that\s+)?out"
@@ -247,7 +249,7 @@ _CLAUSE = r"[，,：:、]|但是|不过|但|\b(?:but|however)\b"
 # arrival word in its sentence (理赔款明天到账, "the payout will be in your
 # account") is a refund-like payment, not a top-up being activated.
 _MONEY = (
-    r"理赔款?|赔款|赔付款?|赔偿(?:款|金)?|补偿(?:款|金)|退保|保险金|退费|返现|赔的钱|退的钱"
+    r"理赔款?|赔款|赔付款?|退票款?|票款|放款|贷款|下款|赔偿(?:款|金)?|补偿(?:款|金)|退保|保险金|退费|返现|赔的钱|退的钱"
     r"|(?<![付贷])款项"
     r"|\b(?:payouts?|claims?\s+(?:money|payment|amount)|compensation|reimbursements?"
     r"|settlements?)\b"
@@ -330,7 +332,7 @@ _ATTRIBUTE = re.compile(r"的(?=[\u4e00-\u9fff])(?!话)")
 FIRM = re.compile(
     r"一定|肯定|保证|绝对|铁定|保准|准保|管保|必定|准时|百分之?百|100%|打包票"
     r"|(?<![务未何不势想])必(?=到|达|发|送|回|退)"
-    r"|承诺(?!的|时效|书)"
+    r"|承诺(?!的|时效|书)|(?:这个|这)?是定(?:的|了)|这个没问题|这没问题"
     r"|\b(?:guarantee[ds]?|definitely|certainly|for\s+sure|promise[ds]?"
     r"|without\s+fail|no\s+later\s+than|assure|my\s+word)\b",
     re.IGNORECASE,
