@@ -60,6 +60,9 @@ _TERMS: dict[str, str] = {
     "稳阵": "稳妥",
     "咁嘅": "这种",
     "唔好": "不要",
+    # spoken numerals (俩钟头, 仨月)
+    "俩": "两",
+    "仨": "三",
     "整好": "搞定",
     # common input-method typos (same pinyin), folded like dialect words
     "验正码": "验证码",

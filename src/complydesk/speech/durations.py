@@ -150,7 +150,7 @@ PATTERN = "|".join(
         rf"|{_ZH_NUM}日(?=之内|以内|内)|[0-9]+\s*h(?![a-z])|半个?(?:小时|钟头|天|月))"
         r"(?:之内|以内|内|里)?(?!之前|以前|前)"
         # en: within 24 hours / in 2 business days / no later than 3 days
-        rf"|(?:within|in|under|inside(?:\s+of)?|no\s+later\s+than|not\s+later\s+than"
+        rf"|(?:within|in|under|inside(?:\s+of)?|no\s+later\s+than|not\s+later\s+than|give\s+it"
         r"|no\s+more\s+than|not\s+more\s+than)\s+(?:the\s+next\s+)?"
         r"(?:half\s+an?\s+hour|(?:the\s+)?hour\b|"
         rf"{_EN_NUM}(?:\s+and\s+a\s+half)?[\s-]*(?:hours?|hrs?|h|minutes?|mins?"
