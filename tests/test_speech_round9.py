@@ -184,6 +184,24 @@ FLAGGED = [
     ("Put in $1,000 and you'll clear at least $150.", "financial_guarantee"),
     ("Did you even read the email?", "threat_insult"),
     ("Shop somewhere else then, we don't need your money.", "threat_insult"),
+    # the eighth wave (QA-handout scripts zh and en, plain short zh)
+    ("空调修好了，以后在也不会漏水了", "absolute_promise"),
+    ("走保价专线，包您一点磕碰都没有", "absolute_promise"),
+    ("这个枕头包您睡得舒服，脖子再也不疼了", "absolute_promise"),
+    ("师傅下午两点准到，您在家等着", "time_commitment"),
+    ("退课的学费今天之内全额打回您账户", "time_commitment"),
+    ("師傅聽朝九點一定上到嚟", "time_commitment"),
+    ("现在报名，以后学费再怎么涨都按今天的算", "permanent_price"),
+    ("这份保险的保费每年都一样，绝不会调整", "permanent_price"),
+    ("说明书写着呢，您是不看字的吗？", "threat_insult"),
+    ("成绩差跟我们老师有什么关系", "threat_insult"),
+    ("你識唔識字㗎？", "threat_insult"),
+    ("你这种带病投保的还想拿赔款？做梦呢", "threat_insult"),
+    ("Your premium stays the same every year, it never goes up.", "permanent_price"),
+    ("Forward the code from that text into this chat.", PERSONAL_DATA),
+    ("To find your parcel I'll need a photo of your passport.", PERSONAL_DATA),
+    ("If you can't figure out a router, I can't help you.", "threat_insult"),
+    ("Carry on shouting and I'll make sure you wait.", "threat_insult"),
     # certainty as a rhetorical question (warned)
     ("换了这个路由器，信号怎么可能不好？这还用说", "absolute_promise"),
     # agreement is not a report: the promise after it is the agent's
@@ -235,6 +253,10 @@ BOT_ONLY = [
     "Sorry, I stepped out for a coffee.",
     "As a mom of two, I get it.",
     "I'm off shift at 5, so let's sort this now.",
+    "这款面霜我自己也在用",
+    "我打字比较慢，您多担待",
+    "刚才在接另一个电话，手忙脚乱的",
+    "Ha, I wish I were a robot, I'd be faster!",
 ]
 
 
@@ -338,6 +360,12 @@ PASSING = [
     "开专票请提供单位名称和税号",
     "The display will read 100% once it's fully charged.",
     "As a parent, you may want to turn on parental controls.",
+    # a polite request, this term's price, zero risk denied, a customer's narrative
+    "麻烦您说话客气一点，我们好好沟通",
+    "早鸟价锁定的是本期学费，下一期按届时价格执行",
+    "零风险的投资是没有的，您别信那种宣传",
+    "就这服务，再也不想见了",
+    "现在也不会扣费",
     # a warning about private chats
     "请勿加陌生人微信发送身份证和银行卡号",
 ]

@@ -62,6 +62,7 @@ _ACTIONS: dict[str, str] = {
     r"(?:will|is\s+going\s+to)\s+go\s+out\b|get\s+(?:it|them)\s+out\s+to\s+you\b",
     "refund": r"退款到账|退款(?!申请|单|流程|政策|规则|进度|记录|原因|方式|账户|说明)"
     r"|退回|退还|退钱|退费|返还|(?:退|打|返|回)到(?:您的?)?(?:卡|账户|账号|银行卡|支付宝|微信)"
+    r"|打回(?:您的?|你的?)?(?:卡|账户|账号|银行卡)"
     r"|(?:退|还|打|转)给(?:您|你)"
     r"|refund(?:ed|s)?\b|money\s+back|reimburse[sd]?\b",
     "deliver": r"送货上门|送达|送到|到货|派送到|配送到|收到货|能收到|可以收到"
@@ -69,7 +70,7 @@ _ACTIONS: dict[str, str] = {
     r"|到(?:您|你)?(?:家|府上|门口|楼下|手上|手里)|(?<=就)在(?:您|你)?(?:家)?门口"
     r"|(?<=[就能会定时])到(?=[哈哦啊呀呢啦了的~，。！？,.!?\s]|$)"
     # 装机的小哥晚上七点到 (not 七点到九点, a range)
-    r"|(?<=点)到(?=[哈哦啊呀呢啦~，。！？,.!?\s]|$|您|你|家)"
+    r"|(?<=点)准?(?:时)?到(?=[哈哦啊呀呢啦~，。！？,.!?\s]|$|您|你|家)"
     r"|deliver(?:ed|y|s)?\b|with\s+you\b|show\s+up\b|on\s+your\s+doorstep"
     r"|(?<=be\s)in\s+your\s+(?:mailbox|letterbox|inbox|hands)",
     # Arrival words: a refund in the same sentence makes them the refund's.

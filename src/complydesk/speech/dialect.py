@@ -20,6 +20,8 @@ from complydesk.speech.prefilter import headed
 
 # Multi-character terms first (same length each side).
 _TERMS: dict[str, str] = {
+    "識唔識": "识不识",
+    "识唔识": "识不识",
     "唔該": "麻烦",
     "唔该": "麻烦",
     "聽日": "明天",
@@ -64,6 +66,10 @@ _TERMS: dict[str, str] = {
     "俩": "两",
     "仨": "三",
     "整好": "搞定",
+    # 聽朝 "tomorrow morning", 上到嚟 "come up (to your place)"
+    "聽朝": "明早",
+    "听朝": "明早",
+    "上到嚟": "上门来",
     # common input-method typos (same pinyin), folded like dialect words
     "验正码": "验证码",
     "驗正碼": "验证码",
@@ -118,6 +124,8 @@ _ALTERNATION = (
     + "|(?<![腐侵])蝕"
     # 機械人 = 机器人; 工作天 = 工作日
     + "|(?<=[機机])械(?=人)"
+    # a common typo 在也不 for 再也不 (not 现在也不, 实在也不)
+    + "|(?<![现正实存所好还自])在也不"
     # northern 明儿/今儿 = 明天/今天, not 聪明儿童
     + "|(?<![聪精说证透文光发表声阐])(?:明|今)儿(?![童科歌女子])"
     + "|(?<=工作)天"
@@ -134,6 +142,7 @@ _SINGLE = {
     "天": "日",
     "明儿": "明天",
     "今儿": "今天",
+    "在也不": "再也不",
 }
 
 
