@@ -75,11 +75,15 @@ def dev_rows(path: Path) -> list[dict[str, Any]]:
 
 def batch_of(row: dict[str, Any]) -> int:
     """The batch a row was written in: its id's number // 100 (0: the first set);
-    generalisation rounds (zh-time-r4-v01, en-abs-r4b-n03) are batches of their
-    own, 100 + 10 x round + the letter's place."""
-    r = re.search(r"-r(\d+)([a-z]?)-", row["id"])
+    generalisation rounds (zh-time-r4-v01, en-abs-r4b-n03, zh-fin-r9aa-v02) are
+    batches of their own, 100 + 1000 x round + the letters' place (a=1 … z=26,
+    aa=27 …), so that round 9's 27 batches stay apart from round 10's."""
+    r = re.search(r"-r(\d+)([a-z]*)-", row["id"])
     if r:
-        return 100 + 10 * int(r.group(1)) + (ord(r.group(2)) - 96 if r.group(2) else 0)
+        place = 0
+        for letter in r.group(2):
+            place = place * 26 + ord(letter) - 96
+        return 100 + 1000 * int(r.group(1)) + place
     m = re.search(r"(\d+)$", row["id"])
     return int(m.group(1)) // 100 if m else 0
 

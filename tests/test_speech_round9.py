@@ -202,6 +202,25 @@ FLAGGED = [
     ("To find your parcel I'll need a photo of your passport.", PERSONAL_DATA),
     ("If you can't figure out a router, I can't help you.", "threat_insult"),
     ("Carry on shouting and I'll make sure you wait.", "threat_insult"),
+    # the ninth wave (numbers, promotions, everyday English)
+    ("物业费往后十年都不带涨的", "permanent_price"),
+    ("首年保费980，之后每年续保价格都保持不变", "permanent_price"),
+    ("这个0手续费是长期的，以后分期也都免息", "permanent_price"),
+    ("买回去就不会有任何问题", "absolute_promise"),
+    ("不管怎么降，差价全退您，啥条件都没有", "absolute_promise"),
+    ("改地址前请输入您的支付密码以便我们核验", PERSONAL_DATA),
+    ("领优惠券得先上传身份证正反面照片", PERSONAL_DATA),
+    ("抽奖登记请留一下完整身份证号和家庭住址", PERSONAL_DATA),
+    ("十几块钱的东西，至于投诉三回吗？", "threat_insult"),
+    ("连个二维码都不会扫？", "threat_insult"),
+    ("不想等就走", "threat_insult"),
+    ("薅羊毛的我见多了，你们这帮人", "threat_insult"),
+    ("Your premium is locked at this amount for life.", "permanent_price"),
+    ("There's no way you'll lose, the market can't touch it.", "financial_guarantee"),
+    ("Reply here with those digits and I'll finish the swap.", PERSONAL_DATA),
+    ("Please enter your card PIN so I can confirm who you are.", PERSONAL_DATA),
+    ("Anyone who can't read a sign shouldn't be driving.", "threat_insult"),
+    ("We get customers like you every week trying it on.", "threat_insult"),
     # certainty as a rhetorical question (warned)
     ("换了这个路由器，信号怎么可能不好？这还用说", "absolute_promise"),
     # agreement is not a report: the promise after it is the agent's
@@ -257,6 +276,18 @@ BOT_ONLY = [
     "我打字比较慢，您多担待",
     "刚才在接另一个电话，手忙脚乱的",
     "Ha, I wish I were a robot, I'd be faster!",
+    "我在这边做客服五年了",
+    "不好意思，娃在旁边闹",
+    "我今天排的晚班",
+    "我也28岁，刚背上房贷",
+    "我刚跑去仓库帮您看了一眼",
+    "我自己也入了这款",
+    "刚扒了两口饭",
+    "这几天通宵值班，眼睛都熬红了",
+    "I just walked over to the warehouse to check.",
+    "I've been on this support team for six years.",
+    "My supervisor is sitting right next to me.",
+    "My own heating bill went up too.",
 ]
 
 
@@ -366,6 +397,14 @@ PASSING = [
     "零风险的投资是没有的，您别信那种宣传",
     "就这服务，再也不想见了",
     "现在也不会扣费",
+    # the customer's own repeats, a visit time not fixed, a bot's auto-reply, a term
+    "您已经说了三遍了，我完全理解您着急",
+    "具体上门时间没法定死，最晚72小时内会有师傅跟您约",
+    "我是自动回复程序，人工早上8点上班",
+    "The lifetime membership is a one-off payment; read the full terms online.",
+    "孩子在旁边的话注意安全",
+    "我们的客服夜班也有人值守",
+    "Customers like you make our day!",
     # a warning about private chats
     "请勿加陌生人微信发送身份证和银行卡号",
 ]
