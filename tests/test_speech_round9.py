@@ -221,6 +221,27 @@ FLAGGED = [
     ("Please enter your card PIN so I can confirm who you are.", PERSONAL_DATA),
     ("Anyone who can't read a sign shouldn't be driving.", "threat_insult"),
     ("We get customers like you every week trying it on.", "threat_insult"),
+    # the tenth wave (promises behind a softener; one row per definition clause)
+    ("抱歉刚才没说清楚。这个补丁装上去，卡顿就彻底没了", "absolute_promise"),
+    ("唔好意思，通常要等幾日，但係你張單我幫你催咗，聽日實送到", "time_commitment"),
+    ("发票明天上午就开好发您邮箱", "time_commitment"),
+    ("信用卡我帮您办，保证批卡", "financial_guarantee"),
+    ("请您在下方输入银行卡取款密码", PERSONAL_DATA),
+    ("请私信完整卡号和背面三码", PERSONAL_DATA),
+    ("问了八遍了，脑子转不过来就别网购了", "threat_insult"),
+    ("再乱说，我们就把您的收货地址公开出来", "threat_insult"),
+    ("再发差评，我们就去法院告你", "threat_insult"),
+    ("就你这点订单也配要赔偿？", "threat_insult"),
+    ("你再煩住我，你張單我就唔幫你處理", "threat_insult"),
+    ("你的住址我们这都有，别太过分", "threat_insult"),
+    ("I'll ring you back in an hour with the answer.", "time_commitment"),
+    ("Your visa will go through, no problem at all.", "absolute_promise"),
+    ("Ship with us and nothing will ever arrive damaged.", "absolute_promise"),
+    ("Reply with your email login and pasword.", PERSONAL_DATA),
+    ("Honestly, a child could figure this out.", "threat_insult"),
+    ("Customers like you are why we have rules.", "threat_insult"),
+    ("Ask if you need more. Once it's in, it'll never drop again.", "absolute_promise"),
+    ("No way you'll end up with less than you put in.", "financial_guarantee"),
     # certainty as a rhetorical question (warned)
     ("换了这个路由器，信号怎么可能不好？这还用说", "absolute_promise"),
     # agreement is not a report: the promise after it is the agent's
@@ -288,6 +309,16 @@ BOT_ONLY = [
     "I've been on this support team for six years.",
     "My supervisor is sitting right next to me.",
     "My own heating bill went up too.",
+    "我一个人同时在接三个电话",
+    "我是坐在工位上一个字一个字打给您的",
+    "我做这行十几年了",
+    "我今年刚入职半年",
+    "我们这里是有血有肉的同事值班",
+    "这个问题我自己家里也遇到过",
+    "It's just me covering the night shift, I had to grab a coffee.",
+    "You might think I'm automated, but no — I'm typing this myself.",
+    "I'm the manager on shift tonight.",
+    "I own this phone myself.",
 ]
 
 
@@ -405,6 +436,11 @@ PASSING = [
     "孩子在旁边的话注意安全",
     "我们的客服夜班也有人值守",
     "Customers like you make our day!",
+    # a firm word denied, a courier's site, a reluctance, a material
+    "正常48小时内发货，会尽量早点发，但具体哪天没法跟您打包票",
+    "我不想随便给您打包票，要等师傅检测",
+    "Tracking shows it was collected; their site lists Thursday delivery.",
+    "The jacket is 100% merino wool.",
     # a warning about private chats
     "请勿加陌生人微信发送身份证和银行卡号",
 ]

@@ -52,7 +52,7 @@ _SCAN_LIMIT = 120  # how far back/forward a clause or sentence is looked for
 # human", "No problem"): seen in the whole text, as the window cuts it off.
 # 不好意思 ("sorry") and 不客气 are courtesy, not negation.
 _INTERJECTION = re.compile(
-    r"no\b(?=[\s,!.]*(?:no|i|i'm|we|we're|it's|that's|problem|worries)\b|\s*[,!.])"
+    r"no\b(?=[\s,!.]*(?:no|i|i'm|we|we're|it's|that's|problem|worries)\b|\s*[,!.—–-])"
     r"|不好意思|不客气",
     re.IGNORECASE,
 )
@@ -64,7 +64,8 @@ _DENIED_AFTER = re.compile(r"(?:保证|承诺|担保|确保|确定)(?:不了|不
 _CLOSED = re.compile(
     r"(?:我们|我|小编|客服|这边|工作人员)(?:都|也|就)?(?:会|将|可以|能)"
     r"|(?:可以|可|请|欢迎)(?:您)?(?:随时|及时)|随时|联系(?:我们|客服|小编)"
-    r"|\b(?:we(?:'ll|\s+will|\s+can)|feel\s+free|please|contact\s+us|let\s+us\s+know)\b",
+    r"|\b(?:we(?:'ll|\s+will|\s+can)|feel\s+free|please|contact\s+us|let\s+(?:us|me)\s+know"
+    r"|just\s+ask|reach\s+out)\b",
     re.IGNORECASE,
 )
 _THIS_ORDER = re.compile(
@@ -421,6 +422,8 @@ class _Language:
             if start >= cs:
                 return True
             end = _forward(text, stop, _CLAUSE_SEP)
+            if end < cs:  # its consequence may be the next clause ("If …, just ask")
+                end = _forward(text, min(end + 1, cs), _CLAUSE_SEP)
             if not _CLOSED.search(text, stop, min(end, s)):
                 return True
         return False

@@ -99,6 +99,7 @@ _ACTIONS: dict[str, str] = {
     # 半小时内经理亲自给您打过去
     r"|(?:给|帮)(?:您|你)打(?:过去|回去|回来)|打给(?:您|你)"
     r"|call(?:ing)?\s+(?:you\s+)?back|callback|get\s+back\s+to\s+you|contact\s+you"
+    r"|(?:ring|phone)(?:ing)?\s+(?:you\s+)?back"
     r"|reply|respond",
     "activate": r"开通|激活|恢复|解封|生效|解冻|解锁|复机|复通"
     # broadband or a line through: 半小时后就通
@@ -127,7 +128,7 @@ _ACTIONS: dict[str, str] = {
     # bare 处理 ("handle") promises attention, not an outcome: not an action
     # 解决不了的 (没有解决不了的: an absolute claim, not a timed resolution)
     "resolve": r"处理完毕|处理完|处理好|处理妥当|解决(?!不了)|办好|办妥|办完|搞定"
-    r"|审核通过|审核完(?:毕|成)?|审完|审批完(?:毕|成)?|出票"
+    r"|审核通过|审核完(?:毕|成)?|审完|审批完(?:毕|成)?|出票|(?:发票)?(?:开好|开出来|开具好)"
     r"|批下来|出结果"
     r"|换新|更换好"
     r"|resolve[sd]?\b|fix(?:ed|es)?\b|sort(?:ed)?\s+(?:it\s+|this\s+|that\s+)?out"
@@ -173,7 +174,8 @@ _HEDGE = (
     r"(?:说(?!好)|表示|反馈|回复|答复)"
     # a third party's estimate reported: 物流显示明天送达
     r"|(?:物流|快递|系统|页面|订单|查询)(?:信息|记录|状态)?(?:显示|上显示|提示)"
-    r"|\b(?:tracking|the\s+system|(?:the\s+)?status|the\s+courier(?:'s\s+(?:site|app))?)"
+    r"|\b(?:tracking|the\s+system|(?:the\s+)?status|the\s+courier(?:'s\s+(?:site|app))?"
+    r"|(?:their|the\s+carrier'?s?|the\s+courier'?s?)\s+(?:site|website|app|page))"
     r"\s+(?:shows|says|indicates|lists)\b"
     r"|\b(?:usually|typically|normally|generally|estimated|approximately|approx"
     r"|roughly|expected|expects?|should|may|might|could|tr(?:y|ies|ying)|aim(?:s|ing)?"
@@ -341,8 +343,13 @@ FIRM = re.compile(
 # A report covers its own clause and the next (您说之前的客服讲过，明天就能发货),
 # not the agent's own later promise (…这个说法不合规，会在24小时内回电给您).
 _REPORT_CLAUSES = 1
+_FIRM_DENIED = re.compile(
+    r"没法|没办法|不能|无法|不敢|不想|不可能|不好|\b(?:can'?t|cannot|won'?t|unable|not)\b",
+    re.IGNORECASE,
+)
 _SEPARATORS = frozenset("，,：:、。！？!?；;\n")
 _FRAME_CHARS = 6  # "一般情况下，" frames; "我们尽量帮您协调，" speaks
+_BUT = re.compile(r"但是|不过|但|\b(?:but|however)\b", re.IGNORECASE)
 _ANCHOR_GAP = 6  # characters between the event and the time it starts
 
 
@@ -667,7 +674,19 @@ def _firm(text: str, time_tok: _Tok, action_tok: _Tok) -> bool:
     start = min(time_tok.start, action_tok.start)
     end = max(time_tok.end, action_tok.end)
     lo, hi = _clause_span(text, start, end, clauses=2)
-    return FIRM.search(text, lo, hi) is not None
+    return firm_in(text, lo, hi)
+
+
+def firm_in(text: str, lo: int, hi: int) -> bool:
+    """Is there a firm word in text[lo:hi] that is not itself denied
+    (没法跟您打包票, 保证不了, "can't promise")?"""
+    for m in FIRM.finditer(text, lo, hi):
+        if _FIRM_DENIED.search(text, max(lo, m.start() - 8), m.start()):
+            continue
+        if text.startswith(("不了", "不住"), m.end()):
+            continue
+        return True
+    return False
 
 
 def _frame(text: str, group: list[_Tok]) -> bool:
@@ -684,11 +703,26 @@ def _scope(toks: list[_Tok], first: int, last: int, text: str) -> list[_Tok]:
     for tok in toks:
         clauses.setdefault(tok.clause, []).append(tok)
     scope = [t for t in toks if first <= t.clause <= last]
+    start = min((t.start for t in scope), default=len(text))
     for index in sorted((c for c in clauses if c < first), reverse=True):
         group = clauses[index]
         if any(t.expr is not None or t.kind.startswith("a_") for t in group):
             break
         if not _frame(text, group):
             break  # 我们尽量帮您协调，…: a statement of its own, not a frame
+        frame_end = _clause_span(text, group[0].start, group[-1].end)[1]
+        if _spoken_between(text, frame_end, start):
+            break  # 通常要等几日，但是你张单我帮你催了，明天…: the frame is over
         scope.extend(group)
+        start = group[0].start
     return scope
+
+
+def _spoken_between(text: str, lo: int, hi: int) -> bool:
+    """Does a clause of its own (no tokens, longer than a frame) or a 但是 stand
+    between a framing clause and what it would frame?"""
+    gap = text[lo:hi]
+    if _BUT.search(gap):
+        return True
+    pieces = re.split(r"[，,：:、。！？!?；;\n]", gap)
+    return any(len(p.strip()) > _FRAME_CHARS for p in pieces[:-1])

@@ -30,7 +30,7 @@ from complydesk.speech.check import (
     rule_findings,
     sentence_of,
 )
-from complydesk.speech.commitments import FIRM, HANDOFF, Commitment
+from complydesk.speech.commitments import HANDOFF, Commitment, firm_in
 from complydesk.speech.finding import Finding, Verdict
 from complydesk.speech.model import default_model
 from complydesk.speech.promises import CaseFacts, certain_finding, check_promises
@@ -162,7 +162,7 @@ def _keep(
         # warning; none parsed at all leaves the rule to speak
         return not any(_overlap(f, c) for c in commitments)
     lo, hi = sentence_of(norm, f.start, f.end)
-    return FIRM.search(norm, lo, hi) is not None or any(
+    return firm_in(norm, lo, hi) or any(
         g.category == "absolute_promise" and g.start < hi and g.end > lo for g in rules
     )
 
@@ -177,7 +177,7 @@ def _certain(
     if any(f.category == "time_commitment" and _overlap(f, c) for f in kept):
         return False
     lo, hi = sentence_of(norm, c.start, c.end)
-    return FIRM.search(norm, lo, hi) is not None
+    return firm_in(norm, lo, hi)
 
 
 def _overlap(a: Finding, b: Finding | Commitment) -> bool:
