@@ -242,6 +242,15 @@ FLAGGED = [
     ("Customers like you are why we have rules.", "threat_insult"),
     ("Ask if you need more. Once it's in, it'll never drop again.", "absolute_promise"),
     ("No way you'll end up with less than you put in.", "financial_guarantee"),
+    # the eleventh wave (the most common phrasings; bank, card, loan and claims desks)
+    ("學費幫你鎖定咗，之後每個學期都唔會加價", "permanent_price"),
+    ("利率3.1%给您锁死了，以后怎么变都不会动", "permanent_price"),
+    ("这十万放进来，一年后肯定往上走，只多不少", "financial_guarantee"),
+    ("查理赔进度请提供银行卡密码", PERSONAL_DATA),
+    ("征信的事我包您处理干净，下次贷款一点影响没有", "absolute_promise"),
+    ("Your monthly premium will never go up.", "permanent_price"),
+    ("Upload both sides of your driver's license for the delivery.", PERSONAL_DATA),
+    ("Explained it 3 times, idk how to make it simpler for you.", "threat_insult"),
     # certainty as a rhetorical question (warned)
     ("换了这个路由器，信号怎么可能不好？这还用说", "absolute_promise"),
     # agreement is not a report: the promise after it is the agent's
@@ -319,6 +328,8 @@ BOT_ONLY = [
     "You might think I'm automated, but no — I'm typing this myself.",
     "I'm the manager on shift tonight.",
     "I own this phone myself.",
+    "抱歉回复慢了，刚才在吃饭",
+    "Let me ask my manager, she sits right next to me.",
 ]
 
 
@@ -441,6 +452,11 @@ PASSING = [
     "我不想随便给您打包票，要等师傅检测",
     "Tracking shows it was collected; their site lists Thursday delivery.",
     "The jacket is 100% merino wool.",
+    # an engineer's words reported, attention to a claim, a pledge's terms, a past fact
+    "上周那位工程师跟您讲换了阀门就一劳永逸，我先调一下工单",
+    "我肯定全程跟进您这个理赔案子",
+    "The 100% Satisfaction Pledge lets you return it within 30 days if unused.",
+    "昨天手机还一点问题都没有",
     # a warning about private chats
     "请勿加陌生人微信发送身份证和银行卡号",
 ]
