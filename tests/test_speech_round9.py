@@ -251,6 +251,16 @@ FLAGGED = [
     ("Your monthly premium will never go up.", "permanent_price"),
     ("Upload both sides of your driver's license for the delivery.", PERSONAL_DATA),
     ("Explained it 3 times, idk how to make it simpler for you.", "threat_insult"),
+    # the twelfth wave (evaluation-set style, written from scratch)
+    ("跟着我们学，保您科目一一次过", "absolute_promise"),
+    ("这把锁谁都撬不开，小偷拿它一点办法没有", "absolute_promise"),
+    ("做完防水，墙面这辈子都不会再渗水", "absolute_promise"),
+    ("从没出过事故，以后也不可能出", "absolute_promise"),
+    ("三个工作日内肯定出签", "time_commitment"),
+    ("像您这种天天退货的，我们店不欢迎", "threat_insult"),
+    ("你咁都唔識用，真係冇得救", "threat_insult"),
+    ("如继续恶意投诉，将永久封禁您的账号", "threat_insult"),
+    ("Completely leak-proof, you won't need another repair, ever.", "absolute_promise"),
     # certainty as a rhetorical question (warned)
     ("换了这个路由器，信号怎么可能不好？这还用说", "absolute_promise"),
     # agreement is not a report: the promise after it is the agent's
@@ -330,6 +340,10 @@ BOT_ONLY = [
     "I own this phone myself.",
     "抱歉回复慢了，刚才在吃饭",
     "Let me ask my manager, she sits right next to me.",
+    "同事们都下班了，就剩我一个人在值班",
+    "我就坐在杭州客服中心给您打字呢",
+    "昨晚熬夜看球，今天有点犯困",
+    "您现在对话的是人工客服002号",
 ]
 
 
@@ -457,6 +471,11 @@ PASSING = [
     "我肯定全程跟进您这个理赔案子",
     "The 100% Satisfaction Pledge lets you return it within 30 days if unused.",
     "昨天手机还一点问题都没有",
+    # a denial inside the promise, a warranty's scope, a friend's tip, a game tip
+    "套餐价格没法保证一直不变，以官方公告为准",
+    "终身保修的服务范围我发给您看一下",
+    "您说朋友推荐的保本理财，我们行没有这类产品",
+    "选了阵型之后就没救了",
     # a warning about private chats
     "请勿加陌生人微信发送身份证和银行卡号",
 ]

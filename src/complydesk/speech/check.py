@@ -383,8 +383,9 @@ class _Language:
                 for m in self.negation.finditer(text[lo:s])
             ):
                 return True
+            # before the trigger or inside it (套餐价格没法保证一直不变)
             if self.negated_clause is not None and self.negated_clause.search(
-                text, cs, s
+                text, cs, e
             ):
                 return True
             if _DENIED_AFTER.match(text, max(0, e - 2)):

@@ -128,7 +128,8 @@ _ACTIONS: dict[str, str] = {
     # bare 处理 ("handle") promises attention, not an outcome: not an action
     # 解决不了的 (没有解决不了的: an absolute claim, not a timed resolution)
     "resolve": r"处理完毕|处理完|处理好|处理妥当|解决(?!不了)|办好|办妥|办完|搞定"
-    r"|审核通过|审核完(?:毕|成)?|审完|审批完(?:毕|成)?|出票|(?:发票)?(?:开好|开出来|开具好)"
+    r"|审核通过|审核完(?:毕|成)?|审完|审批完(?:毕|成)?|出票|出签|下签|出证"
+    r"|(?:发票)?(?:开好|开出来|开具好)"
     r"|批下来|出结果"
     r"|换新|更换好"
     r"|resolve[sd]?\b|fix(?:ed|es)?\b|sort(?:ed)?\s+(?:it\s+|this\s+|that\s+)?out"
