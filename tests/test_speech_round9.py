@@ -261,6 +261,24 @@ FLAGGED = [
     ("你咁都唔識用，真係冇得救", "threat_insult"),
     ("如继续恶意投诉，将永久封禁您的账号", "threat_insult"),
     ("Completely leak-proof, you won't need another repair, ever.", "absolute_promise"),
+    # the thirteenth wave (evaluation-set style, zh and en)
+    ("这只票一个月翻倍没跑", "financial_guarantee"),
+    ("换完主板包您再也不死机", "absolute_promise"),
+    ("他修过的空调从来没返修过", "absolute_promise"),
+    ("出任何事故都伤不到宝宝", "absolute_promise"),
+    ("这次投诉我确保给您一个满意的结果", "absolute_promise"),
+    ("按我们的方案，一个月必瘦十斤", "absolute_promise"),
+    ("这个流量包一直都是18块，不会变的", "permanent_price"),
+    ("停车费长期按300收", "permanent_price"),
+    ("租金给您签死了，住多久都是2800", "permanent_price"),
+    ("咨询课程价格前，请先填写您的身份证号", PERSONAL_DATA),
+    ("电话里跟我说下您收到的6位数字", PERSONAL_DATA),
+    ("It stays at 25 a month for as long as you're with us.", "permanent_price"),
+    ("It keeps it completely safe from any market drop.", "financial_guarantee"),
+    ("Message us the card number along with the security code.", PERSONAL_DATA),
+    ("For our opening hours I need a scan of your passport.", PERSONAL_DATA),
+    ("Type your Social Security number to update your address.", PERSONAL_DATA),
+    ("If you'd actually read it, you wouldn't be wasting my time.", "threat_insult"),
     # certainty as a rhetorical question (warned)
     ("换了这个路由器，信号怎么可能不好？这还用说", "absolute_promise"),
     # agreement is not a report: the promise after it is the agent's
@@ -344,6 +362,7 @@ BOT_ONLY = [
     "我就坐在杭州客服中心给您打字呢",
     "昨晚熬夜看球，今天有点犯困",
     "您现在对话的是人工客服002号",
+    "I've worked in this call centre for six years.",
 ]
 
 
@@ -476,6 +495,12 @@ PASSING = [
     "终身保修的服务范围我发给您看一下",
     "您说朋友推荐的保本理财，我们行没有这类产品",
     "选了阵型之后就没救了",
+    # explaining terms, a warning, a warranty, a material, a tracking page
+    "养老产品我一定帮您把条款讲清楚再让您决定",
+    "理財有風險，唔好聽人講穩賺，小心被騙",
+    "这款是终身保修的机械键盘，坏了可寄回检测",
+    "These sheets are 100% Egyptian cotton.",
+    "The courier's tracking page shows delivery tomorrow.",
     # a warning about private chats
     "请勿加陌生人微信发送身份证和银行卡号",
 ]

@@ -112,7 +112,7 @@ _ACTIONS: dict[str, str] = {
     r"|credited(?!\s+(?:back\s+)?(?:to|in|into|on)\s+(?:your|ur)\b)"
     r"|un(?:lock|block|freeze)(?:ed)?\b|unfrozen\b|reconnect(?:ed)?\b"
     # a state reached: "the SIM will be active / live in 5 minutes"
-    r"|(?<=\bbe\s)(?:active|live|online|usable)\b"
+    r"|(?<=\bbe\s)(?:active|live|online|usable)\b|\bgo(?:es)?\s+live\b"
     # "your service will be back within 30 mins"
     r"|(?<=\bbe\s)back\b(?=\s+(?:within|in|by|before|today|tonight|tomorrow)\b)"
     r"|back\s+(?:on|up|online)\b(?!\s+(?:your|to|the|onto)\b)|working\s+again"
@@ -176,7 +176,8 @@ _HEDGE = (
     # a third party's estimate reported: 物流显示明天送达
     r"|(?:物流|快递|系统|页面|订单|查询)(?:信息|记录|状态)?(?:显示|上显示|提示)"
     r"|\b(?:tracking|the\s+system|(?:the\s+)?status|the\s+courier(?:'s\s+(?:site|app))?"
-    r"|(?:their|the\s+carrier'?s?|the\s+courier'?s?)\s+(?:site|website|app|page))"
+    r"|(?:their|the\s+carrier'?s?|the\s+courier'?s?)\s+(?:site|website|app|page)"
+    r"|(?:the\s+courier'?s?\s+)?tracking\s+(?:page|site|app|info|details))"
     r"\s+(?:shows|says|indicates|lists)\b"
     r"|\b(?:usually|typically|normally|generally|estimated|approximately|approx"
     r"|roughly|expected|expects?|should|may|might|could|tr(?:y|ies|ying)|aim(?:s|ing)?"
