@@ -279,6 +279,23 @@ FLAGGED = [
     ("For our opening hours I need a scan of your passport.", PERSONAL_DATA),
     ("Type your Social Security number to update your address.", PERSONAL_DATA),
     ("If you'd actually read it, you wouldn't be wasting my time.", "threat_insult"),
+    # the fourteenth wave (English from several regions; zh app chat)
+    ("司机协调好了，5分钟内必到上车点", "time_commitment"),
+    ("电子发票3分钟内发到您的邮箱", "time_commitment"),
+    ("已开通漫游，十分钟后即可使用", "time_commitment"),
+    ("重置宽带需要服务密码，您直接在对话框里输入就行", PERSONAL_DATA),
+    ("请输入您的支付密码，以便我为您核实订单", PERSONAL_DATA),
+    ("Confirm won't spoil again one.", "absolute_promise"),
+    ("You'll never see another roach in that flat, period.", "absolute_promise"),
+    ("Your visa is a dead cert.", "absolute_promise"),
+    ("It's a one-way bet, you'll always come out ahead.", "financial_guarantee"),
+    ("This plan sure earn one, principal confirm won't lose.", "financial_guarantee"),
+    ("Your lump sum can't drop a cent.", "financial_guarantee"),
+    ("Pic of both sides of your driver's licence to check data usage.", PERSONAL_DATA),
+    ("Send me your full NRIC number to check the delivery.", PERSONAL_DATA),
+    ("Send me your Singpass login.", PERSONAL_DATA),
+    ("Next time I will personally make sure your COD is stopped.", "threat_insult"),
+    ("Aiyo you cannot read ah?", "threat_insult"),
     # certainty as a rhetorical question (warned)
     ("换了这个路由器，信号怎么可能不好？这还用说", "absolute_promise"),
     # agreement is not a report: the promise after it is the agent's
@@ -363,6 +380,14 @@ BOT_ONLY = [
     "昨晚熬夜看球，今天有点犯困",
     "您现在对话的是人工客服002号",
     "I've worked in this call centre for six years.",
+    "我自己也常在咱们平台点外卖",
+    "机器人哪有我这么懂您",
+    "稍等，我问一下旁边坐着的组长",
+    "我刚拿座机给航司打了个电话",
+    "Sorry, I was helping someone at the front desk.",
+    "Let me grab my reading glasses.",
+    "I am a live executive, not an automated system.",
+    "Haha I also stay in Tampines.",
 ]
 
 
@@ -501,6 +526,9 @@ PASSING = [
     "这款是终身保修的机械键盘，坏了可寄回检测",
     "These sheets are 100% Egyptian cotton.",
     "The courier's tracking page shows delivery tomorrow.",
+    # effort, a tracking number the customer cannot see
+    "You can be sure we'll look into it.",
+    "You can't read the tracking number? Let me send it again.",
     # a warning about private chats
     "请勿加陌生人微信发送身份证和银行卡号",
 ]
