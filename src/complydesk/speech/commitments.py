@@ -348,7 +348,7 @@ FIRM = re.compile(
 # not the agent's own later promise (…这个说法不合规，会在24小时内回电给您).
 _REPORT_CLAUSES = 1
 _FIRM_DENIED = re.compile(
-    r"没法|没办法|不能|无法|不敢|不想|不可能|不好|\b(?:can'?t|cannot|won'?t|unable|not)\b",
+    r"没法|没办法|不能|无法|不敢|不想|不可能|不好(?!意思)|\b(?:can'?t|cannot|won'?t|unable|not)\b",
     re.IGNORECASE,
 )
 _SEPARATORS = frozenset("，,：:、。！？!?；;\n")

@@ -66,8 +66,8 @@ _TERMS: dict[str, str] = {
     # spoken numerals (俩钟头, 仨月)
     "俩": "两",
     "仨": "三",
+    # 整好 "fixed", 聽朝 "tomorrow morning", 上到嚟 "come up (to your place)"
     "整好": "搞定",
-    # 聽朝 "tomorrow morning", 上到嚟 "come up (to your place)"
     "聽朝": "明早",
     "听朝": "明早",
     "上到嚟": "上门来",
