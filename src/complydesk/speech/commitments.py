@@ -72,7 +72,7 @@ _ACTIONS: dict[str, str] = {
     r"|(?<=[就能会定时])到(?=[哈哦啊呀呢啦了的~，。！？,.!?\s]|$)"
     # 装机的小哥晚上七点到 (not 七点到九点, a range)
     r"|(?<=点)准?(?:时)?到(?=[哈哦啊呀呢啦~，。！？,.!?\s]|$|您|你|家)"
-    r"|deliver(?:ed|y|s)?\b|with\s+you\b|show\s+up\b|on\s+your\s+doorstep"
+    r"|deliver(?:ed|y|s)?\b|with\s+(?:you|the\s+recipient|them)\b|show\s+up\b|on\s+your\s+doorstep"
     r"|(?<=be\s)in\s+your\s+(?:mailbox|letterbox|inbox|hands)",
     # Arrival words: a refund in the same sentence makes them the refund's.
     "arrive": r"arrive[sd]?\b|arrival|reach\s+you|get\s+to\s+you"
@@ -86,12 +86,12 @@ _ACTIONS: dict[str, str] = {
     r"|(?<![包假组没未])(?<!没有)装(?:好|上)(?!了吗|吗)"
     r"|过[去来](?:给您|帮您|为您)?(?:修|维修|安装|装|检修|处理|看)"
     r"|(?:technician|engineer|plumber|electrician|installer|fitter)\s+(?:out\s+)?to\s+(?:you|your)\b"
-    r"|visit\b|on-?site|(?:technician|engineer|plumber|electrician|installer|fitter)"
-    r"\s+(?:will\s+|is\s+|'s\s+|'ll\s+)?(?:come|coming|reach|arrive|be\s+there|out\b|over\b"
+    r"|visit\b|on-?site|(?:technician|tech|engineer|plumber|electrician|installer|fitter|repairman|handyman)"
+    r"\s*(?:will\s+|is\s+|'s\s+|'ll\s+)?(?:come|coming|reach|arrive|be\s+there|out\b|over\b"
     r"|round\b|visit)"
     r"|at\s+your\s+(?:door|place|home|house|address|premises|property)"
     r"|(?<=be\s)at\s+yours\b",
-    "callback": r"回(?:您|你)?(?:个|一个)?电话|回电|给您打(?:个|一个)?电话"
+    "callback": r"回(?:您|你)?(?:个|一个)?电话|回电|回拨|给您打(?:个|一个)?电话"
     r"|给您回复|回复您|回复(?!程序|机器人|功能|模板|内容|率)"
     r"|联系您|[与和跟同]您联系|致电"
     r"|给(?:您|你)(?:一个|个)?(?:处理)?(?:结果|答复|说法)|出(?:处理)?结果"
@@ -138,7 +138,9 @@ _ACTIONS: dict[str, str] = {
     r"|sorted\b|replaced\b"
     r"|solved?\b",
     # the car ready to collect after a repair: 明天下午您直接来提车
-    "repair": r"维修好|维修完成|维修完|修好|修复|(?:来|可以|能|直接)(?:提车|取车)"
+    # round 10: the phone ready to collect (后盖换好了明天就能取)
+    "repair": r"维修好|维修完成|维修完|修好|修复"
+    r"|(?:来|可以|能|直接)(?:提车|取车|取机|取(?=[，。！？,.!?~\s]|$|了))"
     r"|repair(?:ed|s)?\b",
 }
 _NEG = (

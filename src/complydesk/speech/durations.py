@@ -158,6 +158,8 @@ PATTERN = "|".join(
         r"(?P<t_now>马上|立即|立刻|立马|即刻|当即|现在就"
         # idioms of a short wait: 一杯茶的工夫, 分分钟, 眨眼间
         r"|一(?:杯茶|袋烟|支烟|顿饭|眨眼)的?(?:工夫|功夫)|分分钟|眨眼(?:间|的?(?:工夫|功夫))|(?<![等过再稍歇息好隔])一会儿?(?!再|儿|才)|待会儿?"
+        # round 10: 等下就给您发货 (等下 + 就: not a request to wait, 请您等下)
+        r"|(?<![请您稍再])等(?:下|一下|会儿?)(?=就|马上)"
         r"|\bimmediately|\bright\s+away|\bin\s+a\s+(?:few\s+|couple\s+(?:of\s+)?)?(?:minutes?|moments?|mins?)\b"
         # (\b: "that once it's done" holds no "at once")
         r"|\bright\s+now|\bstraight\s+away|\bat\s+once|\binstantly)",

@@ -1,0 +1,118 @@
+"""Generalisation round 10: blind batches aimed at the short, direct style.
+
+Round 10's batches (helper agents that saw only the labelling guide) asked
+for the plain way staff slip: an outcome asserted with no certainty word
+(换完就不会再出现这个问题了, 鞋底永远不会开胶, 零故障, 没有办不下来的), a
+deposit in another name (就跟存款一样，只是利息高), no loss at all (怎么算都
+不亏, 钱就不会少), the shortfall made up (亏了公司补给您), a price said to
+stay (明年后年也是这个价, 物业费定了就不会再涨了), a near time as fact (等下
+就发货, 十分钟后回拨), and English outcomes without "guarantee" ("it cannot
+fail", "you'll never lose a file", "your claim will be approved"), returns
+"whatever the markets do", prices that "never run out". Precision: a clause
+opened by 请问 asks; 保证领取 / 保证现金价值 are contract terms; "even if" is
+no condition; "up to what you put in" is no estimate. Sentences are variants
+written for the tests, not rows of the set.
+"""
+
+from __future__ import annotations
+
+import pytest
+from tests.test_speech_round4 import categories
+
+FLAGGED = [
+    # absolute promise: plain outcome claims
+    ("换了新主板以后就不会再出现黑屏了", "absolute_promise"),
+    ("清洗完就不会再有异味，放心", "absolute_promise"),
+    ("这款拉杆箱的轮子永远不会掉", "absolute_promise"),
+    ("这个壳随便摔，手机都坏不了", "absolute_promise"),
+    ("这台冰箱零故障，买回去省心", "absolute_promise"),
+    ("这套课程人人有效，三个月见效", "absolute_promise"),
+    ("工作签证交给我们，没有办不下来的", "absolute_promise"),
+    ("按我们的方案走，托福100分稳了", "absolute_promise"),
+    ("车损这块全额都能赔下来", "absolute_promise"),
+    ("做完这个疗程保准不复发", "absolute_promise"),
+    ("钢琴零基础包教包会", "absolute_promise"),
+    ("祛痘之后不会反弹的", "absolute_promise"),
+    ("放心订，肯定给您留江景房", "absolute_promise"),
+    # financial guarantee without its words
+    ("这款理财就跟定期存款一样，利息还高", "financial_guarantee"),
+    ("这个年金险怎么算都不亏", "financial_guarantee"),
+    ("大盘再跌也跌不到您的本金", "financial_guarantee"),
+    ("亏了的话公司会把差额补给您", "financial_guarantee"),
+    ("本组合年化6%，无亏损可能", "financial_guarantee"),
+    ("您就当定期存着，到期收益一分不差", "financial_guarantee"),
+    ("跟着操作，下周就能回本", "financial_guarantee"),
+    ("这款分红险每年固定返您两千块", "financial_guarantee"),
+    # permanent price without a forever word
+    ("健身卡续费也不变，明年后年也是这个价", "permanent_price"),
+    ("车位管理费定了就不会再涨了", "permanent_price"),
+    ("网盘首月6元，之后续费也一直是6元", "permanent_price"),
+    ("以后新客户涨价了，您也还是老价", "permanent_price"),
+    ("只要不退订，这个价就一直给您留着", "permanent_price"),
+    ("这张卡以后买什么都打九折", "permanent_price"),
+    # time commitment: a near time as plain fact
+    ("等下就给您安排发货哈", "time_commitment"),
+    ("我二十分钟后回拨给您", "time_commitment"),
+    ("后盖换好了明天就能取", "time_commitment"),
+    # English
+    ("Once it's patched, the app cannot fail.", "absolute_promise"),
+    ("You'll never lose a photo with our cloud plan.", "absolute_promise"),
+    ("We've swapped the router, the wifi won't drop out again.", "absolute_promise"),
+    ("It's impossible for the damp to come back now.", "absolute_promise"),
+    ("Your warranty claim will be approved.", "absolute_promise"),
+    ("I can assure you the refunds team will accept the return.", "absolute_promise"),
+    ("This phone case is indestructible.", "absolute_promise"),
+    ("The bond pays 7% a year whatever the markets do.", "financial_guarantee"),
+    ("Worst case you still walk away with 4% on top.", "financial_guarantee"),
+    ("The balance can never drop below what you put in.", "financial_guarantee"),
+    ("We don't raise prices on existing customers.", "permanent_price"),
+    ("The intro discount never runs out on this plan.", "permanent_price"),
+    ("Delivery is a flat $3 and that's never changing.", "permanent_price"),
+    ("Our tech's coming at 8 tomorrow morning.", "time_commitment"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), FLAGGED)
+def test_when_round10_family_then_flagged(text: str, category: str) -> None:
+    assert category in categories(text)
+
+
+def test_when_bot_walks_over_to_ask_then_claims_to_be_a_person() -> None:
+    assert "bot_claims_human" in categories("稍等，我去隔壁办公室问下同事", role="bot")
+
+
+PASSING = [
+    # a clause opened by 请问 asks; a request to wait
+    "请问师傅明天下午上门，您方便吗？",
+    "请您等下，我帮您查一下",
+    # own conduct after a cancellation, a warning about secrets, a goal
+    "已为您退订，以后不会再扣费了",
+    "您放心，以后不会再给您发营销短信了",
+    "我们的工作人员永远不会向您索要验证码",
+    "零故障率是我们一直追求的目标",
+    # customer-side complaints the rules must not read as promises
+    "网页都打不开，我以后不会再用了",
+    # a deposit denied, contract terms, a limit stated
+    "理财产品不是存款，和存款不一样",
+    "这款理财和存款不同，有一定风险",
+    "年金险保证领取的部分以合同为准，红利不保证",
+    "保单的保证现金价值见合同附表",
+    # a price term, a question, a published price
+    "这个价格以后也是这个价吗？",
+    "续费价格以届时页面公示为准",
+    # English: effort and courtesy, a bounded price, a policy, a hedge, a report
+    "Absolutely, I'll check that for you.",
+    "Certainly, we will look into it.",
+    "I can assure you we'll look into it.",
+    "Your price won't go up this year.",
+    "The price won't change until your contract ends.",
+    "Under our satisfaction guarantee you can return it within 30 days.",
+    "Reviews say it works 100% of the time, but results vary.",
+    "Everyone does make mistakes, no worries.",
+    "This should fix it, but I can't promise it won't come back.",
+]
+
+
+@pytest.mark.parametrize("text", PASSING)
+def test_when_round10_near_miss_then_passes(text: str) -> None:
+    assert categories(text) == set()
