@@ -69,6 +69,17 @@ FLAGGED = [
     ("The intro discount never runs out on this plan.", "permanent_price"),
     ("Delivery is a flat $3 and that's never changing.", "permanent_price"),
     ("Our tech's coming at 8 tomorrow morning.", "time_commitment"),
+    # the second wave: Cantonese, a fresh delivery, hotline finance, English
+    ("間房包你有露台，放心訂", "absolute_promise"),
+    ("部機後日就可以攞返", "time_commitment"),
+    ("呢份保費一世都係咁多", "permanent_price"),
+    ("再打嚟搞事，我就幫你停晒個網", "threat_insult"),
+    ("你識唔識睇字㗎", "threat_insult"),
+    ("蛋糕送到您手上肯定还是完好的", "absolute_promise"),
+    ("医药费您先垫着，回头一分不少全给您报", "financial_guarantee"),
+    ("这款产品的收益锁死5%", "financial_guarantee"),
+    ("Once it's reset, your wifi will be 100% stable.", "absolute_promise"),
+    ("This index fund only ever goes up.", "financial_guarantee"),
 ]
 
 
@@ -79,6 +90,11 @@ def test_when_round10_family_then_flagged(text: str, category: str) -> None:
 
 def test_when_bot_walks_over_to_ask_then_claims_to_be_a_person() -> None:
     assert "bot_claims_human" in categories("稍等，我去隔壁办公室问下同事", role="bot")
+
+
+def test_when_bot_works_late_then_claims_to_be_a_person() -> None:
+    text = "I'm working late tonight, happy to help."
+    assert "bot_claims_human" in categories(text, "bot")
 
 
 PASSING = [
@@ -110,6 +126,20 @@ PASSING = [
     "Reviews say it works 100% of the time, but results vary.",
     "Everyone does make mistakes, no worries.",
     "This should fix it, but I can't promise it won't come back.",
+    # the second wave: hearsay warned about, the customer's own priority, a product
+    # class the regulator stopped, nobody dares say 100%, a customer's report, a
+    # rating, a warranty, nothing is risk-free, an annuity's name, effort
+    "谁跟您说保本保息的，您千万别信",
+    "您要是最看重本金安全，定期存款可能更合适",
+    "保本理财现在监管已经不让卖了",
+    "百分之百的把握谁也不敢说，我们按流程走",
+    "你话之前个经纪讲稳赚，我帮你睇下份合约先",
+    "The boots are 100% waterproof-rated to the standard on the label.",
+    "Your tablet comes with a two-year manufacturer's guarantee.",
+    "No app is ever completely risk-free, so keep two-factor on.",
+    "Guaranteed income annuities pay a set amount, subject to the insurer.",
+    "If anyone offers risk-free high returns, it's likely a scam.",
+    "I'll definitely make sure your complaint reaches the right team.",
 ]
 
 

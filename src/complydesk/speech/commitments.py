@@ -90,7 +90,9 @@ _ACTIONS: dict[str, str] = {
     r"\s*(?:will\s+|is\s+|'s\s+|'ll\s+)?(?:come|coming|reach|arrive|be\s+there|out\b|over\b"
     r"|round\b|visit)"
     r"|at\s+your\s+(?:door|place|home|house|address|premises|property)"
-    r"|(?<=be\s)at\s+yours\b",
+    r"|(?<=be\s)at\s+yours\b"
+    # round 10: fitted or installed by us ("your meter will be fitted tomorrow")
+    r"|(?<=be\s)(?:fitted|installed|connected|hooked\s+up)\b",
     "callback": r"回(?:您|你)?(?:个|一个)?电话|回电|回拨|给您打(?:个|一个)?电话"
     r"|给您回复|回复您|回复(?!程序|机器人|功能|模板|内容|率)"
     r"|联系您|[与和跟同]您联系|致电"
@@ -105,6 +107,8 @@ _ACTIONS: dict[str, str] = {
     "activate": r"开通|激活|恢复|解封|生效|解冻|解锁|复机|复通"
     # broadband or a line through: 半小时后就通
     r"|(?<=[就能会])通(?=[哈啦的~，。！？,.!?\s]|$)"
+    # round 10: a top-up that "will go through in five minutes"
+    r"|(?<=will\s)go\s+through\b|(?<='ll\s)go\s+through\b"
     r"|解除(?:限制|冻结|锁定|停机)|(?<=自动)解除"
     # usable again: 马上就能用, 明天就可以正常使用了 (not a question: 能用吗)
     r"|就(?:能|可以)?(?:正常)?(?:用|使用)(?:了|上)?(?![^，,。！？!?\s]{0,2}(?:吗|么))"
@@ -140,7 +144,7 @@ _ACTIONS: dict[str, str] = {
     # the car ready to collect after a repair: 明天下午您直接来提车
     # round 10: the phone ready to collect (后盖换好了明天就能取)
     "repair": r"维修好|维修完成|维修完|修好|修复"
-    r"|(?:来|可以|能|直接)(?:提车|取车|取机|取(?=[，。！？,.!?~\s]|$|了))"
+    r"|(?:来|可以|能|直接)(?:提车|取车|取机|取回|取(?=[，。！？,.!?~\s]|$|了))"
     r"|repair(?:ed|s)?\b",
 }
 _NEG = (

@@ -71,6 +71,15 @@ _TERMS: dict[str, str] = {
     "聽朝": "明早",
     "听朝": "明早",
     "上到嚟": "上门来",
+    # round 10: 攞返 "collect back", 後日 "the day after tomorrow", 你話 "you said",
+    # 停晒 "cut off entirely", 搞事 "make trouble"
+    "攞返": "取回",
+    "拿返": "拿回",
+    "後日": "后天",
+    "你話": "你说",
+    "你话": "你说",
+    "停晒": "停掉",
+    "搞事": "闹事",
     # common input-method typos (same pinyin), folded like dialect words
     "验正码": "验证码",
     "驗正碼": "验证码",
