@@ -80,6 +80,20 @@ FLAGGED = [
     ("这款产品的收益锁死5%", "financial_guarantee"),
     ("Once it's reset, your wifi will be 100% stable.", "absolute_promise"),
     ("This index fund only ever goes up.", "financial_guarantee"),
+    # probes of our own (the plain claims a QA lead would list first)
+    ("我们的快递从来不丢件", "absolute_promise"),
+    ("换完屏之后跟新的一样", "absolute_promise"),
+    ("这个药膏抹了就好", "absolute_promise"),
+    ("这台空气净化器能去除所有甲醛", "absolute_promise"),
+    ("这份保险满期能拿回全部保费", "financial_guarantee"),
+    ("This kettle never breaks.", "absolute_promise"),
+    ("Our installation is completely faultless.", "absolute_promise"),
+    ("This serum clears acne completely.", "absolute_promise"),
+    ("The new firmware is bound to work.", "absolute_promise"),
+    ("Consider your refund handled.", "absolute_promise"),
+    ("Your phone will run like new forever.", "absolute_promise"),
+    ("This safe can't be broken into.", "absolute_promise"),
+    ("No faults will ever show up with this model.", "absolute_promise"),
 ]
 
 
@@ -140,6 +154,15 @@ PASSING = [
     "Guaranteed income annuities pay a set amount, subject to the insurer.",
     "If anyone offers risk-free high returns, it's likely a scam.",
     "I'll definitely make sure your complaint reaches the right team.",
+    # minimal pairs and probes: effort to the end, nobody dares, not necessarily,
+    # a past record with its disclosure, instructions and fitness for a purpose
+    "我一定帮您把这个工单跟到底",
+    "这台冰箱没人敢保证十年不坏",
+    "会员这个价格不一定一直不变哦",
+    "该基金历史上从未亏损，但未来仍可能亏损",
+    "Please clear your cache completely and try again.",
+    "This plan is perfect for families.",
+    "Our agents never ask for your password.",
 ]
 
 
