@@ -94,6 +94,12 @@ FLAGGED = [
     ("Your phone will run like new forever.", "absolute_promise"),
     ("This safe can't be broken into.", "absolute_promise"),
     ("No faults will ever show up with this model.", "absolute_promise"),
+    ("包裹我们今晚就发", "time_commitment"),
+    ("空调维修今天完成", "time_commitment"),
+    ("这个宽带套餐不会涨价", "permanent_price"),
+    ("这份年金到期翻倍返还", "financial_guarantee"),
+    ("这款理财收益每年固定5%", "financial_guarantee"),
+    ("The money will be back on your card today.", "time_commitment"),
 ]
 
 
@@ -163,6 +169,11 @@ PASSING = [
     "Please clear your cache completely and try again.",
     "This plan is perfect for families.",
     "Our agents never ask for your password.",
+    "活动期间价格不会涨",
+    "价格暂时不会调整",
+    "维修完成后会短信通知您",
+    "这笔钱明天就能通过APP查到",
+    "Your top-up will be credited within 2 hours.",
 ]
 
 

@@ -51,6 +51,8 @@ _ACTIONS: dict[str, str] = {
     r"|(?:给|帮|为)(?:您|你)(?:换货|换(?:一|个|台|件|双|部|只|新))"
     r"|(?<=今天|明天|当天|马上|立即|立刻|今晚|明早|一定|肯定|给您|给你|就能|就会|保证|必须)发(?:出去|过去|走)?"
     r"(?=[了哈哦啊呀呢啦~，。！？,.!?\s]|$)"
+    # round 10: 今晚就发
+    r"|(?<=今晚就|明天就|今天就|马上就|明早就|等下就)发(?:出去|过去|走)?(?=[了哈哦啊呀呢啦~，。！？,.!?\s]|$)"
     # 必发 / 必出: chat shorthand for "will certainly ship"
     r"|(?<![务未何不势想])必(?:须)?(?:发|出库|寄出)(?:出去|走)?(?![现生布表言明票挥展射])"
     # English words end at a non-letter, not at \b: code-mixed chat runs them
@@ -144,6 +146,8 @@ _ACTIONS: dict[str, str] = {
     # the car ready to collect after a repair: 明天下午您直接来提车
     # round 10: the phone ready to collect (后盖换好了明天就能取)
     "repair": r"维修好|维修完成|维修完|修好|修复"
+    # round 10: 维修明天完成 (the time between the work and its end)
+    r"|维修(?=[^，。！？,.!?；;]{1,4}?完成)"
     r"|(?:来|可以|能|直接)(?:提车|取车|取机|取回|取(?=[，。！？,.!?~\s]|$|了))"
     r"|repair(?:ed|s)?\b",
 }
@@ -266,6 +270,8 @@ _MONEY = (
     r"|(?<![付贷])款项"
     r"|\b(?:payouts?|claims?\s+(?:money|payment|amount)|compensation|reimbursements?"
     r"|settlements?)\b"
+    # round 10: "the money will be back in your account today" is a refund
+    r"|\b(?:the|your)\s+money\b(?!\s+(?:you\s+)?(?:top(?:ped)?\s*-?\s*up|added|loaded))"
 )
 _TOKEN_RULES = [
     *named_parts(PATTERN),
