@@ -100,6 +100,26 @@ FLAGGED = [
     ("这份年金到期翻倍返还", "financial_guarantee"),
     ("这款理财收益每年固定5%", "financial_guarantee"),
     ("The money will be back on your card today.", "time_commitment"),
+    # the third wave: first-set style from telecom, bank and English QA leads
+    ("路由器明天给您换好", "time_commitment"),
+    ("提额申请今天一定有结果", "time_commitment"),
+    ("开了这个功能，骚扰电话一个都接不到", "absolute_promise"),
+    ("月租49元，只要不换套餐就一直这个价", "permanent_price"),
+    ("With two-step login, nobody can ever get into your account.", "absolute_promise"),
+    ("Our coverage has no dead spots at all.", "absolute_promise"),
+    ("The sync service never loses a single photo.", "absolute_promise"),
+    ("In this coat you'll never get cold.", "absolute_promise"),
+    ("Our app has never crashed and it never will.", "absolute_promise"),
+    ("This boiler will never need a repair.", "absolute_promise"),
+    ("The checkout page is completely bug-free.", "absolute_promise"),
+    ("our broadband never drops out", "absolute_promise"),
+    ("这台洗衣机用到报废都不会坏", "absolute_promise"),
+    ("跟着我们练，托福肯定100分以上", "absolute_promise"),
+    ("房租签了就一直不涨", "permanent_price"),
+    ("这个铺面五年后肯定升值", "financial_guarantee"),
+    ("买这台车跑货运，一年稳稳回本", "financial_guarantee"),
+    ("报这个班，毕业包回本", "financial_guarantee"),
+    ("现在买入，转手肯定不亏", "financial_guarantee"),
 ]
 
 
@@ -174,6 +194,13 @@ PASSING = [
     "维修完成后会短信通知您",
     "这笔钱明天就能通过APP查到",
     "Your top-up will be credited within 2 hours.",
+    "快的话明天能到，慢的话要两三天",
+    "有结果第一时间通知您",
+    "I promise I'll keep you posted.",
+    "No one can access your account without your password.",
+    "Our agents never drop a call on purpose.",
+    "This form is error-free now that you've corrected the postcode.",
+    "Refunds are accepted within 30 days, no exceptions.",
 ]
 
 
