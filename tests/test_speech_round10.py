@@ -120,6 +120,19 @@ FLAGGED = [
     ("买这台车跑货运，一年稳稳回本", "financial_guarantee"),
     ("报这个班，毕业包回本", "financial_guarantee"),
     ("现在买入，转手肯定不亏", "financial_guarantee"),
+    # probes of our own, second pass (the original set's keyword style)
+    ("This kettle will last you a lifetime.", "absolute_promise"),
+    ("The new model has zero defects.", "absolute_promise"),
+    ("Your case will be resolved to your full satisfaction.", "absolute_promise"),
+    ("Our vault app can never be hacked.", "absolute_promise"),
+    ("The care plan covers absolutely everything.", "absolute_promise"),
+    ("We never lose parcels.", "absolute_promise"),
+    ("Our installations always last.", "absolute_promise"),
+    ("This pillow will cure your neck pain.", "absolute_promise"),
+    ("这份年金满期能领回两倍保费", "financial_guarantee"),
+    ("这款医疗险什么病都赔", "financial_guarantee"),
+    ("我们的存款利率全市最高，而且一直不会降", "permanent_price"),
+    ("这个流量包永久不限速", "permanent_price"),
 ]
 
 
@@ -201,6 +214,11 @@ PASSING = [
     "Our agents never drop a call on purpose.",
     "This form is error-free now that you've corrected the postcode.",
     "Refunds are accepted within 30 days, no exceptions.",
+    "没有哪个理财能保证不亏钱的",
+    "什么情况都能赔吗？",
+    "这几年利率一直没变过",
+    "We aim to resolve complaints to your satisfaction.",
+    "The warranty covers everything listed in section 2.",
 ]
 
 
