@@ -133,6 +133,9 @@ FLAGGED = [
     ("这款医疗险什么病都赔", "financial_guarantee"),
     ("我们的存款利率全市最高，而且一直不会降", "permanent_price"),
     ("这个流量包永久不限速", "permanent_price"),
+    ("出了险我们绝不会拒赔", "financial_guarantee"),
+    ("意外险啥情况都赔", "financial_guarantee"),
+    ("您这个消费贷肯定批", "financial_guarantee"),
 ]
 
 
@@ -143,6 +146,12 @@ def test_when_round10_family_then_flagged(text: str, category: str) -> None:
 
 def test_when_bot_walks_over_to_ask_then_claims_to_be_a_person() -> None:
     assert "bot_claims_human" in categories("稍等，我去隔壁办公室问下同事", role="bot")
+
+
+def test_when_bot_uses_the_product_itself_then_claims_to_be_a_person() -> None:
+    text = "我也是用这款手机的，挺好用"
+    assert "bot_claims_human" in categories(text, "bot")
+    assert categories(text) == set()
 
 
 def test_when_bot_works_late_then_claims_to_be_a_person() -> None:
