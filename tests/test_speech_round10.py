@@ -136,6 +136,20 @@ FLAGGED = [
     ("出了险我们绝不会拒赔", "financial_guarantee"),
     ("意外险啥情况都赔", "financial_guarantee"),
     ("您这个消费贷肯定批", "financial_guarantee"),
+    # the fourth wave, scored after the rest of the round
+    ("玻璃制品交给我们，肯定完好无损送到", "absolute_promise"),
+    ("钱放我们这儿啥风险都没有，躺着拿利息", "financial_guarantee"),
+    ("就这点钱还好意思来退？", "threat_insult"),
+    ("再来闹，我让人把你查个底朝天", "threat_insult"),
+    ("Are you thick? The button is right there.", "threat_insult"),
+    ("Call us again about this and we'll cancel your plan.", "threat_insult"),
+    ("今天给您发货的哦", "time_commitment"),
+    ("The APR stays at 19.9% for as long as you keep the card.", "permanent_price"),
+    ("Our savings vault is safe, you'll only ever make money.", "financial_guarantee"),
+    ("这个会员您续多少年都一样", "permanent_price"),
+    ("首月1元，之后每个月都是15元", "permanent_price"),
+    ("升级不加钱，以后也不会多收您一分钱", "permanent_price"),
+    ("停车费我们承诺永不上涨", "permanent_price"),
 ]
 
 
@@ -152,6 +166,21 @@ def test_when_bot_uses_the_product_itself_then_claims_to_be_a_person() -> None:
     text = "我也是用这款手机的，挺好用"
     assert "bot_claims_human" in categories(text, "bot")
     assert categories(text) == set()
+
+
+BOT_ONLY = [
+    "我自己家里也在用这款，挺好用",
+    "我就在仓库这边，帮您看一眼包裹",
+    "我在门店这边亲手帮您打包好了",
+    "昨晚直播到凌晨两点，嗓子都哑了",
+    "Long day for me, I've been on the phones since seven.",
+]
+
+
+@pytest.mark.parametrize("text", BOT_ONLY)
+def test_when_round10_bot_claims_a_life_then_bots_only(text: str) -> None:
+    assert "bot_claims_human" in categories(text, "bot")
+    assert "bot_claims_human" not in categories(text)
 
 
 def test_when_bot_works_late_then_claims_to_be_a_person() -> None:
@@ -228,6 +257,11 @@ PASSING = [
     "这几年利率一直没变过",
     "We aim to resolve complaints to your satisfaction.",
     "The warranty covers everything listed in section 2.",
+    "我们会在48小时内给您发货的哦",
+    "补发的配件已经寄出了",
+    "Orders placed today ship within 48 hours.",
+    "Our advisor will definitely go over the risks with you first.",
+    "上次那个工单，师傅是当天就上门处理的哈",
 ]
 
 

@@ -233,7 +233,9 @@ _DISCLAIM = (
 _DONE = (
     r"已经|已(?!读)|多次|刚刚|刚才|\balready\b"
     # 是…的 reports when it happened: 退款是今天下午两点退回的
-    r"|是(?=[^，,。！？]{1,12}?的(?:[，,。！？!?]|$))"
+    r"|是(?=[^，,。！？]{1,12}?的[哈哦呢啦呀喔]?(?:[，,。！？!?~～]|$))"
+    # round 10: the last time (上次那个工单，师傅是当天就上门处理的)
+    r"|上次|上回"
     r"|\b(?:was|were|has\s+been|have\s+been)\b(?=\s+(?:delivered|shipped|dispatched"
     r"|refunded|sent|credited|resolved|fixed|repaired|activated|restored)\b)"
     # a booking on record: "the visit is booked for tomorrow" (like 已预约明天上门)
@@ -347,7 +349,8 @@ _START = re.compile(
     re.IGNORECASE,
 )
 _ADVANCE = re.compile(r"提前|\bin\s+advance\b|\bahead\b")
-_ATTRIBUTE = re.compile(r"的(?=[\u4e00-\u9fff])(?!话)")
+# (not a sentence particle after 的: 给您发货的哦 ends the statement)
+_ATTRIBUTE = re.compile(r"的(?=[\u4e00-\u9fff])(?!话|[哦哈呢啦呀喔噢嘛吧啊哟])")
 # Firm wording: a time the company can keep, promised as a certainty, is still
 # a time commitment the reply should not make ("发票三天内一定寄给您"); a
 # disclaimer elsewhere in the sentence does not soften it.
