@@ -262,9 +262,18 @@ PASSING = [
     "Orders placed today ship within 48 hours.",
     "Our advisor will definitely go over the risks with you first.",
     "上次那个工单，师傅是当天就上门处理的哈",
+    # review: the consequence of an account action, a setting, a company name
+    "已帮您关闭自动续费，不会再产生扣费",
+    "已经为您加入免打扰名单，不会再有营销电话",
+    "这样设置后就不会再弹窗了",
+    "Fintech is coming to our app soon.",
 ]
 
 
 @pytest.mark.parametrize("text", PASSING)
 def test_when_round10_near_miss_then_passes(text: str) -> None:
     assert categories(text) == set()
+
+
+def test_when_a_later_promise_follows_a_past_visit_then_flagged() -> None:
+    assert "time_commitment" in categories("上次没修好，这次师傅明天一定上门")

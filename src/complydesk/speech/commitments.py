@@ -88,7 +88,7 @@ _ACTIONS: dict[str, str] = {
     r"|(?<![包假组没未])(?<!没有)装(?:好|上)(?!了吗|吗)"
     r"|过[去来](?:给您|帮您|为您)?(?:修|维修|安装|装|检修|处理|看)"
     r"|(?:technician|engineer|plumber|electrician|installer|fitter)\s+(?:out\s+)?to\s+(?:you|your)\b"
-    r"|visit\b|on-?site|(?:technician|tech|engineer|plumber|electrician|installer|fitter|repairman|handyman)"
+    r"|visit\b|on-?site|\b(?:technician|tech|engineer|plumber|electrician|installer|fitter|repairman|handyman)"
     r"\s*(?:will\s+|is\s+|'s\s+|'ll\s+)?(?:come|coming|reach|arrive|be\s+there|out\b|over\b"
     r"|round\b|visit)"
     r"|at\s+your\s+(?:door|place|home|house|address|premises|property)"
@@ -234,8 +234,6 @@ _DONE = (
     r"已经|已(?!读)|多次|刚刚|刚才|\balready\b"
     # 是…的 reports when it happened: 退款是今天下午两点退回的
     r"|是(?=[^，,。！？]{1,12}?的[哈哦呢啦呀喔]?(?:[，,。！？!?~～]|$))"
-    # round 10: the last time (上次那个工单，师傅是当天就上门处理的)
-    r"|上次|上回"
     r"|\b(?:was|were|has\s+been|have\s+been)\b(?=\s+(?:delivered|shipped|dispatched"
     r"|refunded|sent|credited|resolved|fixed|repaired|activated|restored)\b)"
     # a booking on record: "the visit is booked for tomorrow" (like 已预约明天上门)
